@@ -1,0 +1,167 @@
+// The only module that talks to the Tauri shell. Every command is a typed
+// function; a failed command rejects with an ApiError whose `kind` the UI
+// may branch on (never on the message text).
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { writeText } from "@tauri-apps/plugin-clipboard-manager";
+import { open, save } from "@tauri-apps/plugin-dialog";
+
+import type {
+  Analysis,
+  AppInfo,
+  ConversationDetail,
+  Correction,
+  HistoryFilter,
+  HistoryPage,
+  ImportProgress,
+  ImportSummary,
+  LabelInfo,
+  LexiconMatch,
+  Stats,
+  Template,
+  TemplateDraft,
+} from "./types";
+
+/** Error kinds the shell sends (src-tauri/src/error.rs). */
+export type ErrorKind =
+  | "empty_input"
+  | "binary"
+  | "too_large"
+  | "lexicon"
+  | "bad_input"
+  | "io"
+  | "store"
+  | "not_found"
+  | "cancelled"
+  | "unavailable"
+  | "internal";
+
+export class ApiError extends Error {
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+  }
+}
+
+function isCommandError(e: unknown): e is { kind: ErrorKind; message: string } {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as { kind?: unknown }).kind === "string" &&
+    typeof (e as { message?: unknown }).message === "string"
+  );
+}
+
+/** Calls a command and turns every failure into an ApiError. */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (isCommandError(e)) throw new ApiError(e.kind, e.message);
+    throw new ApiError("internal", typeof e === "string" ? e : String(e));
+  }
+}
+
+// --- analysis -------------------------------------------------------------
+
+export const classifyTranscript = (text: string, agent: string | null) =>
+  call<Analysis>("classify_transcript", { text, agent });
+
+export const listLabels = () => call<LabelInfo[]>("list_labels");
+
+export const appInfo = () => call<AppInfo>("app_info");
+
+/** Copies a reply to the clipboard and records that it was used. */
+export async function copyTemplate(
+  templateId: number,
+  conversationId: number | null,
+  text: string,
+): Promise<void> {
+  try {
+    await writeText(text);
+  } catch (e) {
+    throw new ApiError("internal", `无法写入剪贴板：${String(e)}`);
+  }
+  await call<void>("record_template_use", { templateId, conversationId });
+}
+
+// --- history --------------------------------------------------------------
+
+export const listHistory = (filter: HistoryFilter, offset: number, limit: number) =>
+  call<HistoryPage>("list_history", { filter, offset, limit });
+
+export const getConversation = (id: number) =>
+  call<ConversationDetail>("get_conversation", { id });
+
+export const correctLabels = (id: number, correction: Correction) =>
+  call<void>("correct_labels", { id, correction });
+
+export const historyStats = (filter: HistoryFilter) =>
+  call<Stats>("history_stats", { filter });
+
+export const exportHistory = (filter: HistoryFilter, path: string) =>
+  call<number>("export_history", { filter, path });
+
+// --- templates ------------------------------------------------------------
+
+export const listTemplates = (search: string) => call<Template[]>("list_templates", { search });
+
+export const saveTemplate = (draft: TemplateDraft) => call<number>("save_template", { draft });
+
+export const deleteTemplate = (id: number) => call<void>("delete_template", { id });
+
+export const previewTemplate = (body: string) => call<string>("preview_template", { body });
+
+// --- lexicon --------------------------------------------------------------
+
+export const getLexicon = () => call<string>("get_lexicon");
+
+export const tryLexicon = (source: string, phrase: string) =>
+  call<LexiconMatch[]>("try_lexicon", { source, phrase });
+
+export const saveLexicon = (source: string) => call<void>("save_lexicon", { source });
+
+export const resetLexicon = () => call<string>("reset_lexicon");
+
+// --- import ---------------------------------------------------------------
+
+export const importPaths = (paths: string[]) => call<ImportSummary>("import_paths", { paths });
+
+export const cancelImport = () => call<void>("cancel_import");
+
+export function onImportProgress(fn: (p: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>("import-progress", (event) => fn(event.payload));
+}
+
+/** Paths dropped on the window (Tauri gives real paths, not File objects). */
+export function onFilesDropped(fn: (paths: string[]) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type === "drop") fn(event.payload.paths);
+  });
+}
+
+export async function pickImportFiles(folders: boolean): Promise<string[]> {
+  const picked = await open({
+    multiple: true,
+    directory: folders,
+    filters: folders
+      ? undefined
+      : [{ name: "聊天记录", extensions: ["txt", "csv", "jsonl", "json", "xlsx", "tsv"] }],
+  });
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+export async function pickSavePath(defaultName: string, extension: string): Promise<string | null> {
+  return save({ defaultPath: defaultName, filters: [{ name: extension.toUpperCase(), extensions: [extension] }] });
+}
+
+// --- settings -------------------------------------------------------------
+
+export const listAgents = () => call<string[]>("list_agents");
+export const saveAgents = (agents: string[]) => call<void>("save_agents", { agents });
+export const backupDatabase = (path: string) => call<void>("backup_database", { path });

@@ -1,0 +1,89 @@
+// The app shell: a tab bar over six screens. Alt+1…6 switch screens.
+
+import "./style.css";
+import { listLabels, onFilesDropped } from "./api";
+import { h, replace, toast } from "./dom";
+import { describeError } from "./errors";
+import { setCatalog } from "./labels";
+import { analyzeScreen } from "./screens/analyze";
+import { historyScreen } from "./screens/history";
+import { importScreen } from "./screens/import";
+import { lexiconScreen } from "./screens/lexicon";
+import type { Screen } from "./screens/screen";
+import { settingsScreen } from "./screens/settings";
+import { templatesScreen } from "./screens/templates";
+
+export async function start(host: HTMLElement): Promise<void> {
+  try {
+    setCatalog(await listLabels());
+  } catch (e) {
+    const { headline, detail } = describeError(e);
+    toast(`${headline} ${detail}`, "error");
+  }
+
+  const screens: Screen[] = [
+    analyzeScreen(),
+    importScreen(),
+    historyScreen(),
+    templatesScreen(),
+    lexiconScreen(),
+    settingsScreen(),
+  ];
+  let shown: Screen = screens[0];
+
+  const tabs = screens.map((screen, i) =>
+    h(
+      "button",
+      {
+        type: "button",
+        role: "tab",
+        class: "tab",
+        id: `tab-${screen.id}`,
+        title: `${screen.title}（Alt+${i + 1}）`,
+        on: { click: () => show(screen) },
+      },
+      screen.title,
+    ),
+  );
+  const main = h("main", { id: "main" });
+
+  function show(screen: Screen): void {
+    shown = screen;
+    tabs.forEach((tab, i) => tab.setAttribute("aria-selected", screens[i] === screen ? "true" : "false"));
+    replace(main, screen.root);
+    screen.onShow?.();
+  }
+
+  document.addEventListener("keydown", (ev) => {
+    if (ev.altKey && !ev.ctrlKey && /^[1-6]$/.test(ev.key)) {
+      ev.preventDefault();
+      show(screens[Number(ev.key) - 1]);
+      return;
+    }
+    shown.onKey?.(ev);
+  });
+
+  // Drops anywhere in the window go to the import screen.
+  const dropTarget = screens.find((s) => s.onDrop);
+  if (dropTarget) {
+    onFilesDropped((paths) => {
+      show(dropTarget);
+      dropTarget.onDrop?.(paths);
+    }).catch(() => undefined);
+  }
+
+  replace(
+    host,
+    h(
+      "header",
+      { class: "topbar" },
+      h("div", { class: "brand" }, "买家画像", h("small", null, "BuyerLens")),
+      h("nav", { role: "tablist", "aria-label": "功能" }, tabs),
+    ),
+    main,
+  );
+  show(screens[0]);
+}
+
+const host = document.getElementById("app");
+if (host) void start(host);
