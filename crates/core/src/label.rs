@@ -115,6 +115,9 @@ mod tests {
         }
         assert_eq!(Label::of_axis(Axis::Motive).count(), 9);
         assert_eq!(Label::of_axis(Axis::Topic).count(), 6);
-        assert_eq!(serde_json::to_string(&Label::InfoSeeker).unwrap(), "\"info_seeker\"");
+        assert_eq!(
+            serde_json::to_string(&Label::InfoSeeker).unwrap(),
+            "\"info_seeker\""
+        );
     }
 }

@@ -103,7 +103,11 @@ fn default_window() -> usize {
 
 impl Default for Negation {
     fn default() -> Self {
-        Negation { before: Vec::new(), after: Vec::new(), window: default_window() }
+        Negation {
+            before: Vec::new(),
+            after: Vec::new(),
+            window: default_window(),
+        }
     }
 }
 
@@ -181,7 +185,11 @@ impl Lexicon {
             let label = Label::from_code(section).ok_or_else(|| {
                 Error::Lexicon(format!(
                     "unknown category [labels.{section}]: use a code of TAXONOMY.md ({})",
-                    Label::ALL.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+                    Label::ALL
+                        .iter()
+                        .map(|l| l.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
             for (index, entry) in body.cues.iter().enumerate() {
@@ -196,7 +204,10 @@ impl Lexicon {
         let mut seen = HashSet::new();
         for cue in &cues {
             if !seen.insert(cue.id.as_str()) {
-                return Err(Error::Lexicon(format!("duplicate id {:?}: ids must be unique", cue.id)));
+                return Err(Error::Lexicon(format!(
+                    "duplicate id {:?}: ids must be unique",
+                    cue.id
+                )));
             }
         }
         if file.negation.window > 20 {
@@ -205,8 +216,16 @@ impl Lexicon {
                 file.negation.window
             )));
         }
-        let version = if file.version.is_empty() { "custom".to_string() } else { file.version };
-        Ok(Lexicon { version, negation: file.negation, cues })
+        let version = if file.version.is_empty() {
+            "custom".to_string()
+        } else {
+            file.version
+        };
+        Ok(Lexicon {
+            version,
+            negation: file.negation,
+            cues,
+        })
     }
 
     /// Writes the lexicon back as a TOML document that [`Lexicon::from_toml`] reads.
@@ -217,16 +236,20 @@ impl Lexicon {
             let default_id = default_id(cue.target, &cue.pattern);
             let entry = Entry {
                 id: (cue.id != default_id).then(|| cue.id.clone()),
-                cue: matches!(cue.pattern, Pattern::Literal(_)).then(|| cue.pattern.as_str().into()),
-                regex: matches!(cue.pattern, Pattern::Regex(_)).then(|| cue.pattern.as_str().into()),
+                cue: matches!(cue.pattern, Pattern::Literal(_))
+                    .then(|| cue.pattern.as_str().into()),
+                regex: matches!(cue.pattern, Pattern::Regex(_))
+                    .then(|| cue.pattern.as_str().into()),
                 weight: (cue.weight != 1.0).then_some(cue.weight),
                 means: cue.means.clone(),
                 negatable: (!cue.negatable).then_some(false),
             };
             match cue.target {
-                Target::Label(label) => {
-                    labels.entry(label.code().to_string()).or_default().cues.push(entry)
-                }
+                Target::Label(label) => labels
+                    .entry(label.code().to_string())
+                    .or_default()
+                    .cues
+                    .push(entry),
                 Target::Mask => mask.cues.push(entry),
             }
         }
@@ -250,15 +273,25 @@ fn default_id(target: Target, pattern: &Pattern) -> String {
 
 fn validate_entry(section: &str, index: usize, entry: &Entry, target: Target) -> Result<Cue> {
     let name = || {
-        let what = entry.id.as_deref().or(entry.cue.as_deref()).or(entry.regex.as_deref());
+        let what = entry
+            .id
+            .as_deref()
+            .or(entry.cue.as_deref())
+            .or(entry.regex.as_deref());
         format!("[{section}] cue #{} ({})", index + 1, what.unwrap_or("?"))
     };
     let pattern = match (&entry.cue, &entry.regex) {
         (Some(_), Some(_)) => {
-            return Err(Error::Lexicon(format!("{}: give either cue or regex, not both", name())))
+            return Err(Error::Lexicon(format!(
+                "{}: give either cue or regex, not both",
+                name()
+            )))
         }
         (None, None) => {
-            return Err(Error::Lexicon(format!("{}: needs a cue or a regex", name())));
+            return Err(Error::Lexicon(format!(
+                "{}: needs a cue or a regex",
+                name()
+            )));
         }
         (Some(literal), None) => {
             if normalize(literal).text.is_empty() {
@@ -270,7 +303,10 @@ fn validate_entry(section: &str, index: usize, entry: &Entry, target: Target) ->
             let compiled = regex::Regex::new(regex)
                 .map_err(|e| Error::Lexicon(format!("{}: broken regex: {e}", name())))?;
             if compiled.is_match("") {
-                return Err(Error::Lexicon(format!("{}: the regex matches empty text", name())));
+                return Err(Error::Lexicon(format!(
+                    "{}: the regex matches empty text",
+                    name()
+                )));
             }
             Pattern::Regex(regex.clone())
         }
@@ -289,7 +325,14 @@ fn validate_entry(section: &str, index: usize, entry: &Entry, target: Target) ->
         Some(id) => id.clone(),
         None => default_id(target, &pattern),
     };
-    Ok(Cue { id, target, pattern, weight, means: entry.means.clone(), negatable: entry.negatable.unwrap_or(true) })
+    Ok(Cue {
+        id,
+        target,
+        pattern,
+        weight,
+        means: entry.means.clone(),
+        negatable: entry.negatable.unwrap_or(true),
+    })
 }
 
 #[cfg(test)]
@@ -309,7 +352,10 @@ mod tests {
                 continue; // the absence of evidence; shopper also has cues but may rely on topics
             }
             assert!(
-                lexicon.cues.iter().any(|c| c.target == Target::Label(label)),
+                lexicon
+                    .cues
+                    .iter()
+                    .any(|c| c.target == Target::Label(label)),
                 "no cue for {}",
                 label.code()
             );
@@ -322,7 +368,10 @@ mod tests {
         let e = error_of("[labels.bargin]\ncues = [{ cue = \"包邮\" }]");
         assert!(e.contains("unknown category [labels.bargin]"), "{e}");
         let e = error_of("[labels.bargain]\ncues = [{ regex = \"(便宜\", means = \"x\" }]");
-        assert!(e.contains("[bargain] cue #1 ((便宜)") && e.contains("broken regex"), "{e}");
+        assert!(
+            e.contains("[bargain] cue #1 ((便宜)") && e.contains("broken regex"),
+            "{e}"
+        );
         let e = error_of("[labels.bargain]\ncues = [{ cue = \"包邮\" }, { cue = \"包邮\" }]");
         assert!(e.contains("duplicate id \"bargain/包邮\""), "{e}");
         let e = error_of("[labels.bargain]\ncues = [{ cue = \"包邮\", weight = 0 }]");

@@ -27,7 +27,11 @@ impl Normalized {
         let first = self.origin[start] as usize;
         // The last normalised byte's origin char, plus one: excludes any
         // removed characters (spaces) that followed the match.
-        let last = if end > start { self.origin[end - 1] as usize + 1 } else { first };
+        let last = if end > start {
+            self.origin[end - 1] as usize + 1
+        } else {
+            first
+        };
         (first, last)
     }
 }

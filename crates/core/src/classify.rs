@@ -1,0 +1,605 @@
+//! The classifier: buyer words in, labels with evidence out.
+//!
+//! # How a transcript is scored
+//!
+//! 1. The transcript is parsed ([`crate::transcript::parse`]); only the
+//!    buyer's non-system messages are scanned.
+//! 2. Each message is normalised ([`crate::normalize`]) and searched once
+//!    with an Aho-Corasick automaton of every literal cue (overlapping
+//!    matches), plus the lexicon's few regexes.
+//! 3. Matches are resolved per message: a `[mask]` phrase hides every cue
+//!    inside it (安全路 is an address, not 求安); a cue inside a longer cue
+//!    of the same label — or, on a single-label axis, of the same axis —
+//!    gives way to the longer one (怎么确认收货 is novice, not the
+//!    experienced 确认收货); a negation word up to `window` chars before
+//!    the cue in the same clause (不急, 不用送) or a dismissal right after
+//!    it (价格无所谓) cancels it, except in A不A questions (能不能便宜) and
+//!    in clauses that ask (不会掉色吧？), which still show the concern.
+//! 4. A label's support is the sum of the weights of its distinct rules
+//!    (a rule repeated counts once). Multi-label axes (motives, topics):
+//!    a label holds at support ≥ [`HOLDS_AT`]. Its score is
+//!    `1 − e^(−support)`: 0.63 at the threshold, 0.86 at twice it.
+//! 5. Experience (exactly one): a stated credit level adds
+//!    [`CREDIT_WEIGHT`] to its side (≥ 三心 experienced, below novice).
+//!    The larger side wins when it reaches [`HOLDS_AT`], novice on a tie
+//!    (a buyer who asks how to pay is a novice even if they say 拍下);
+//!    with neither side at the threshold the answer is `unknown`.
+//! 6. Intent (exactly one): non-buyer cues at the threshold decide first
+//!    (a competitor also asks about items); then info-seeker cues at the
+//!    threshold, unless order actions (shopper cues) weigh as much; else
+//!    shopper — what a buyer who asks routine questions is, and the
+//!    default for a chat with no intent evidence (score 0.5 then).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use crate::label::{Axis, Label};
+use crate::lexicon::{Lexicon, Pattern, Target};
+use crate::model::{Classification, Evidence, LabelScore, Speaker};
+use crate::normalize::{is_clause_break, normalize, Normalized};
+use crate::transcript::{credit_is_experienced, parse, Transcript};
+
+/// Support at which a label holds.
+pub const HOLDS_AT: f32 = 1.0;
+/// Support a stated buyer credit level adds to its experience side.
+pub const CREDIT_WEIGHT: f32 = 2.0;
+
+/// A compiled lexicon: classifies transcripts.
+///
+/// # Resource usage
+/// Building compiles one Aho-Corasick automaton over every literal cue and
+/// one regex per regex cue; build once and reuse. Classification allocates
+/// per message and never compiles anything.
+///
+/// # Cloning
+/// The compiled matchers sit behind an `Arc`: cloning is cheap, and a
+/// `Classifier` is `Send + Sync`, so threads can share or clone it. When a
+/// supervisor edits the lexicon, build a new one and swap it in.
+#[derive(Clone, Debug)]
+pub struct Classifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    version: String,
+    rules: Vec<Rule>,
+    literals: AhoCorasick,
+    /// Aho-Corasick pattern index → rule index.
+    literal_rule: Vec<usize>,
+    regexes: Vec<(Regex, usize)>,
+    negation_before: Vec<String>,
+    negation_after: Vec<String>,
+    window: usize,
+}
+
+#[derive(Debug)]
+struct Rule {
+    id: String,
+    target: Target,
+    weight: f32,
+    negatable: bool,
+}
+
+/// One cue found in one message, in normalised byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    rule: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Classifier {
+    /// Compiles a validated lexicon.
+    ///
+    /// # Errors
+    /// [`Error::Lexicon`] when the automaton or a regex cannot be built
+    /// (a lexicon from [`Lexicon::from_toml`] is already validated, so this
+    /// only fails on resource limits).
+    pub fn new(lexicon: &Lexicon) -> Result<Classifier> {
+        let mut rules = Vec::with_capacity(lexicon.cues.len());
+        let mut patterns = Vec::new();
+        let mut literal_rule = Vec::new();
+        let mut regexes = Vec::new();
+        for (index, cue) in lexicon.cues.iter().enumerate() {
+            rules.push(Rule {
+                id: cue.id.clone(),
+                target: cue.target,
+                weight: cue.weight,
+                negatable: cue.negatable,
+            });
+            match &cue.pattern {
+                Pattern::Literal(text) => {
+                    patterns.push(normalize(text).text);
+                    literal_rule.push(index);
+                }
+                Pattern::Regex(source) => {
+                    let regex = Regex::new(source)
+                        .map_err(|e| Error::Lexicon(format!("{}: broken regex: {e}", cue.id)))?;
+                    regexes.push((regex, index));
+                }
+            }
+        }
+        let literals = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| Error::Lexicon(format!("cannot build the cue automaton: {e}")))?;
+        let fold = |words: &[String]| {
+            words
+                .iter()
+                .map(|w| normalize(w).text)
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        Ok(Classifier {
+            inner: Arc::new(Inner {
+                version: lexicon.version.clone(),
+                rules,
+                literals,
+                literal_rule,
+                regexes,
+                negation_before: fold(&lexicon.negation.before),
+                negation_after: fold(&lexicon.negation.after),
+                window: lexicon.negation.window,
+            }),
+        })
+    }
+
+    /// The version of the lexicon this classifier was built from.
+    pub fn lexicon_version(&self) -> &str {
+        &self.inner.version
+    }
+
+    /// Parses and classifies a transcript.
+    ///
+    /// # Errors
+    /// [`Error::EmptyInput`] when the text is empty or only whitespace.
+    pub fn classify(&self, text: &str) -> Result<Classification> {
+        if text.trim().is_empty() {
+            return Err(Error::EmptyInput);
+        }
+        Ok(self.classify_transcript(parse(text)))
+    }
+
+    /// Classifies an already parsed transcript.
+    pub fn classify_transcript(&self, transcript: Transcript) -> Classification {
+        let inner = &*self.inner;
+        // Without any buyer message, unattributed messages are the buyer's:
+        // a chat is about its buyer.
+        let has_buyer = transcript
+            .messages
+            .iter()
+            .any(|m| m.speaker == Speaker::Buyer);
+        let mut support: HashMap<Label, Support> = HashMap::new();
+        for (index, message) in transcript.messages.iter().enumerate() {
+            let counts = message.speaker == Speaker::Buyer
+                || (!has_buyer && message.speaker == Speaker::Unknown);
+            if !counts || message.system {
+                continue;
+            }
+            let normalized = normalize(&message.text);
+            for hit in inner.resolve(&normalized) {
+                let Target::Label(label) = inner.rules[hit.rule].target else {
+                    continue;
+                };
+                let (start, end) = normalized.original_range(hit.start, hit.end);
+                let text: String = message.text.chars().skip(start).take(end - start).collect();
+                support.entry(label).or_default().add(
+                    hit.rule,
+                    inner.rules[hit.rule].weight,
+                    Evidence {
+                        message: index,
+                        start,
+                        end,
+                        text,
+                        rule: inner.rules[hit.rule].id.clone(),
+                    },
+                );
+            }
+        }
+        if let Some(credit) = &transcript.buyer_credit {
+            let side = if credit_is_experienced(credit) {
+                Label::Experienced
+            } else {
+                Label::Novice
+            };
+            support.entry(side).or_default().total += CREDIT_WEIGHT;
+        }
+        decide(transcript, support)
+    }
+}
+
+/// The support gathered for one label.
+#[derive(Debug, Default)]
+struct Support {
+    total: f32,
+    /// Rule index → weight already counted (a repeated rule counts once).
+    counted: HashMap<usize, f32>,
+    evidence: Vec<Evidence>,
+}
+
+impl Support {
+    fn add(&mut self, rule: usize, weight: f32, evidence: Evidence) {
+        if self.counted.insert(rule, weight).is_none() {
+            self.total += weight;
+        }
+        self.evidence.push(evidence);
+    }
+}
+
+fn squash(support: f32) -> f32 {
+    1.0 - (-support).exp()
+}
+
+fn label_score(label: Label, support: Option<Support>, score: f32) -> LabelScore {
+    let mut evidence = support.map(|s| s.evidence).unwrap_or_default();
+    evidence.sort_by_key(|e| (e.message, e.start));
+    LabelScore {
+        code: label,
+        label: label.zh().to_string(),
+        score,
+        evidence,
+    }
+}
+
+fn decide(transcript: Transcript, mut support: HashMap<Label, Support>) -> Classification {
+    let total =
+        |support: &HashMap<Label, Support>, label| support.get(&label).map_or(0.0, |s| s.total);
+    let multi = |axis: Axis, support: &mut HashMap<Label, Support>| {
+        let holding: Vec<Label> = Label::of_axis(axis)
+            .filter(|&l| total(support, l) >= HOLDS_AT)
+            .collect();
+        let mut held: Vec<LabelScore> = holding
+            .into_iter()
+            .map(|l| {
+                let s = total(support, l);
+                label_score(l, support.remove(&l), squash(s))
+            })
+            .collect();
+        held.sort_by(|a, b| b.score.total_cmp(&a.score));
+        held
+    };
+    let motives = multi(Axis::Motive, &mut support);
+    let topics = multi(Axis::Topic, &mut support);
+
+    let novice = total(&support, Label::Novice);
+    let experienced = total(&support, Label::Experienced);
+    let experience = if novice >= HOLDS_AT && novice >= experienced {
+        label_score(
+            Label::Novice,
+            support.remove(&Label::Novice),
+            squash(novice - experienced * 0.5),
+        )
+    } else if experienced >= HOLDS_AT {
+        let score = squash(experienced - novice * 0.5);
+        label_score(
+            Label::Experienced,
+            support.remove(&Label::Experienced),
+            score,
+        )
+    } else {
+        let unsure = 0.5 + 0.5 * (1.0 - novice.max(experienced) / HOLDS_AT);
+        label_score(Label::ExperienceUnknown, None, unsure)
+    };
+
+    let non_buyer = total(&support, Label::NonBuyer);
+    let seeker = total(&support, Label::InfoSeeker);
+    let ordering = total(&support, Label::Shopper);
+    let intent = if non_buyer >= HOLDS_AT {
+        label_score(
+            Label::NonBuyer,
+            support.remove(&Label::NonBuyer),
+            squash(non_buyer),
+        )
+    } else if seeker >= HOLDS_AT && seeker > ordering {
+        label_score(
+            Label::InfoSeeker,
+            support.remove(&Label::InfoSeeker),
+            squash(seeker - ordering),
+        )
+    } else {
+        // Routine questions about items are what shoppers ask.
+        let shown = ordering + 0.5 * topics.len() as f32;
+        let score = if shown > 0.0 {
+            squash(shown + 0.5).max(0.5)
+        } else {
+            0.5
+        };
+        label_score(Label::Shopper, support.remove(&Label::Shopper), score)
+    };
+
+    Classification {
+        format: transcript.format,
+        messages: transcript.messages,
+        motives,
+        experience,
+        intent,
+        topics,
+        buyer_credit: transcript.buyer_credit,
+    }
+}
+
+impl Inner {
+    /// All cue hits in one normalised message that survive masks,
+    /// overlaps and negation.
+    fn resolve(&self, normalized: &Normalized) -> Vec<Hit> {
+        let text = normalized.text.as_str();
+        let mut hits: Vec<Hit> = self
+            .literals
+            .find_overlapping_iter(text)
+            .map(|m| Hit {
+                rule: self.literal_rule[m.pattern().as_usize()],
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect();
+        for (regex, rule) in &self.regexes {
+            hits.extend(regex.find_iter(text).map(|m| Hit {
+                rule: *rule,
+                start: m.start(),
+                end: m.end(),
+            }));
+        }
+        if hits.is_empty() {
+            return hits;
+        }
+        let masks: Vec<Hit> = hits
+            .iter()
+            .copied()
+            .filter(|h| self.rules[h.rule].target == Target::Mask)
+            .collect();
+        let overshadowed = |hit: &Hit, other: &Hit| {
+            let (Target::Label(a), Target::Label(b)) =
+                (self.rules[hit.rule].target, self.rules[other.rule].target)
+            else {
+                return false;
+            };
+            let same_side = a == b
+                || (a.axis() == b.axis() && matches!(a.axis(), Axis::Experience | Axis::Intent));
+            same_side
+                && other.start <= hit.start
+                && hit.end <= other.end
+                && other.end - other.start > hit.end - hit.start
+        };
+        let kept: Vec<Hit> = hits
+            .iter()
+            .filter(|h| matches!(self.rules[h.rule].target, Target::Label(_)))
+            .filter(|h| !masks.iter().any(|m| m.start <= h.start && h.end <= m.end))
+            .filter(|h| !hits.iter().any(|o| overshadowed(h, o)))
+            .filter(|h| !self.rules[h.rule].negatable || !self.negated(text, h))
+            .copied()
+            .collect();
+        kept
+    }
+
+    /// Whether a negation or dismissal cancels the cue at `hit`.
+    fn negated(&self, text: &str, hit: &Hit) -> bool {
+        let clause_start = text[..hit.start].rfind(is_clause_break).map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let before = &text[clause_start..hit.start];
+        // An A不A question between a negation and its cue (不在乎包不包邮)
+        // does not use up the window.
+        let chars: Vec<(usize, char)> = before.char_indices().collect();
+        let first_of_cue = text[hit.start..].chars().next();
+        let mut budget = self.window;
+        let mut window_start = before.len();
+        let mut i = chars.len();
+        while i > 0 && budget > 0 {
+            i -= 1;
+            let next = chars.get(i + 1).map(|c| c.1).or(first_of_cue);
+            if matches!(chars[i].1, '不' | '没') && i >= 1 && Some(chars[i - 1].1) == next {
+                i -= 1;
+                window_start = chars[i].0;
+                continue;
+            }
+            window_start = chars[i].0;
+            budget -= 1;
+        }
+        let window = &before[window_start..];
+        let mut negated = self.negation_before.iter().any(|word| {
+            window.match_indices(word.as_str()).any(|(at, _)| {
+                let absolute = clause_start + window_start + at;
+                !is_a_not_a(text, absolute, word)
+            })
+        });
+        if !negated {
+            let after = &text[hit.end..];
+            negated = self.negation_after.iter().any(|word| {
+                // Allow one particle between the cue and the dismissal (包邮的话无所谓).
+                after.starts_with(word.as_str())
+                    || after
+                        .char_indices()
+                        .take(3)
+                        .any(|(i, _)| after[i..].starts_with(word.as_str()))
+            });
+        }
+        negated && !clause_asks(text, hit.end)
+    }
+}
+
+/// `能不能`, `有没有`, `好不好看`: 不/没 between a repeated character is a
+/// question, not a negation.
+fn is_a_not_a(text: &str, at: usize, word: &str) -> bool {
+    if word != "不" && word != "没" {
+        return false;
+    }
+    let prev = text[..at].chars().next_back();
+    let next = text[at + word.len()..].chars().next();
+    prev.is_some() && prev == next
+}
+
+/// Whether the clause from `from` on asks a question (吗, 吧, ？ …).
+fn clause_asks(text: &str, from: usize) -> bool {
+    for c in text[from..].chars() {
+        match c {
+            '?' | '？' | '吗' | '吧' | '么' | '嘛' => return true,
+            c if is_clause_break(c) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classifier(source: &str) -> Classifier {
+        Classifier::new(&Lexicon::from_toml(source).unwrap()).unwrap()
+    }
+
+    const SMALL: &str = r#"
+[negation]
+before = ["不", "没", "不用", "无所谓", "不在乎"]
+after = ["无所谓", "都行"]
+window = 4
+[labels.bargain]
+cues = [{ cue = "包邮" }, { cue = "便宜点" }, { cue = "送东西" }, { cue = "价格", weight = 0.5 }]
+[labels.speed]
+cues = [{ cue = "急" }]
+[labels.safety]
+cues = [{ cue = "安全" }]
+[labels.practical]
+cues = [{ cue = "掉色", negatable = false }]
+[labels.novice]
+cues = [{ cue = "怎么确认收货" }]
+[labels.experienced]
+cues = [{ cue = "确认收货" }]
+[mask]
+cues = [{ cue = "安全路" }]
+"#;
+
+    fn motives(c: &Classifier, text: &str) -> Vec<&'static str> {
+        c.classify(text)
+            .unwrap()
+            .motives
+            .iter()
+            .map(|m| m.code.code())
+            .collect()
+    }
+
+    // Negation and dismissal cancel a cue; A不A questions and asking clauses do not.
+    #[test]
+    fn negation_rules() {
+        let c = classifier(SMALL);
+        let cases: &[(&str, &[&str])] = &[
+            ("能包邮吗", &["bargain"]),
+            ("不在乎包不包邮", &[]),
+            ("不用送东西", &[]),
+            ("价格无所谓", &[]),
+            ("不急", &[]),
+            ("我很急", &["speed"]),
+            ("能不能便宜点", &["bargain"]),
+            ("不急，但能包邮吗", &["bargain"]),
+            ("不会掉色吧", &["practical"]),
+            ("不掉色", &["practical"]),
+            ("不包邮吗？", &["bargain"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(motives(&c, text), *expected, "{text}");
+        }
+    }
+
+    // Only the buyer's words count: a shop line saying 包邮 is not evidence.
+    #[test]
+    fn buyer_only_evidence() {
+        let c = classifier(SMALL);
+        let r = c
+            .classify("买家：在吗\n客服：亲，我们包邮，还能便宜点")
+            .unwrap();
+        assert!(
+            r.motives.is_empty(),
+            "shop words must not count: {:?}",
+            r.motives
+        );
+        let r = c.classify("买家：包邮吗\n客服：包邮的").unwrap();
+        assert_eq!(r.motives.len(), 1);
+        assert!(r.motives[0].evidence.iter().all(|e| e.message == 0));
+    }
+
+    // Evidence offsets are chars into the original message text.
+    #[test]
+    fn evidence_offsets_point_at_original_text() {
+        let c = classifier(SMALL);
+        let r = c.classify("買家：親，能 包 郵嗎\n客服：可以").unwrap();
+        let e = &r.motives[0].evidence[0];
+        let original: String = r.messages[e.message]
+            .text
+            .chars()
+            .skip(e.start)
+            .take(e.end - e.start)
+            .collect();
+        assert_eq!(original, "包 郵");
+        assert_eq!(e.text, "包 郵");
+        assert_eq!((e.start, e.end), (4, 7));
+        assert_eq!(e.rule, "bargain/包邮");
+    }
+
+    // Masks hide cues inside them; longer same-axis cues win.
+    #[test]
+    fn masks_and_overlaps() {
+        let c = classifier(SMALL);
+        assert!(motives(&c, "地址是安全路3号").is_empty());
+        assert_eq!(motives(&c, "这个安全吗"), vec!["safety"]);
+        let r = c.classify("请问怎么确认收货").unwrap();
+        assert_eq!(r.experience.code, Label::Novice);
+    }
+
+    // Weights add per distinct rule; a repeated rule counts once.
+    #[test]
+    fn weights_add_per_rule() {
+        let c = classifier(SMALL);
+        assert!(
+            motives(&c, "价格多少 价格").is_empty(),
+            "0.5 twice is still 0.5"
+        );
+        assert_eq!(motives(&c, "价格多少 包邮吗"), vec!["bargain"]);
+    }
+
+    // Stated credit decides experience when words don't.
+    #[test]
+    fn credit_sets_experience() {
+        let c = classifier(SMALL);
+        assert_eq!(
+            c.classify("买家信用：四心\n买家：在吗")
+                .unwrap()
+                .experience
+                .code,
+            Label::Experienced
+        );
+        assert_eq!(
+            c.classify("买家信用：一心\n买家：在吗")
+                .unwrap()
+                .experience
+                .code,
+            Label::Novice
+        );
+        assert_eq!(
+            c.classify("买家：在吗").unwrap().experience.code,
+            Label::ExperienceUnknown
+        );
+    }
+
+    // Empty or whitespace-only input is refused, not classified.
+    #[test]
+    fn empty_input_is_an_error() {
+        let c = classifier(SMALL);
+        assert!(matches!(c.classify(""), Err(Error::EmptyInput)));
+        assert!(matches!(c.classify(" \n\t "), Err(Error::EmptyInput)));
+    }
+
+    // Every public type can cross threads.
+    #[test]
+    fn public_types_are_send_sync() {
+        fn assert_all<T: Send + Sync>() {}
+        assert_all::<Classifier>();
+        assert_all::<Lexicon>();
+        assert_all::<Classification>();
+        assert_all::<Error>();
+    }
+}

@@ -1,0 +1,919 @@
+//! Transcript parsing: work out a chat's shape, split it into messages and
+//! tell the buyer's messages from the shop's.
+//!
+//! Shapes (tried in this order, each only when its structure is plain):
+//! a JSON export, a CSV export with a header row, JD tab-separated rows,
+//! header lines ending in a time (Qianniu/Wangwang and WeChat copies,
+//! `[time] name:` exports), role-prefixed lines (`买家：…`), and finally
+//! unstructured text, read as the buyer's words. Lines that fit no shape
+//! are kept as message text; nothing here fails.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Format, Message, Speaker};
+
+/// A parsed transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    /// The recognised shape.
+    pub format: Format,
+    /// Messages in order, with speakers assigned.
+    pub messages: Vec<Message>,
+    /// The buyer's credit level when the text shows it (三心, 一钻, 皇冠).
+    pub buyer_credit: Option<String>,
+}
+
+/// Parses a transcript of any supported shape. Never fails: text that
+/// fits no shape is read as the buyer's words.
+pub fn parse(text: &str) -> Transcript {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    let (format, raw) = parse_json(text)
+        .map(|r| (Format::JsonExport, r))
+        .or_else(|| parse_csv(text, &lines).map(|r| (Format::CsvExport, r)))
+        .or_else(|| parse_jd_tsv(&lines).map(|r| (Format::JdTsv, r)))
+        .or_else(|| parse_headed(&lines))
+        .or_else(|| parse_prefixed(&lines).map(|r| (Format::PlainPrefixed, r)))
+        .unwrap_or_else(|| (Format::BuyerOnly, parse_unstructured(&lines)));
+    let messages = assign_speakers(raw);
+    let buyer_credit = detect_credit(&lines);
+    Transcript {
+        format,
+        messages,
+        buyer_credit,
+    }
+}
+
+/// A message before speakers are settled.
+#[derive(Debug, Default)]
+struct Raw {
+    name: Option<String>,
+    /// The speaker when the transcript says it outright (a role word, a flag).
+    role: Option<Speaker>,
+    time: Option<String>,
+    lines: Vec<String>,
+    /// A system line that fits no message (以下为新消息, a transfer).
+    system: bool,
+}
+
+impl Raw {
+    fn text(&self) -> String {
+        self.lines.join("\n").trim().to_string()
+    }
+}
+
+// ---------------------------------------------------------------- headers
+
+/// `name time` at the end of a line, name possibly glued to the time.
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<name>.*?)[ \t]*(?P<time>(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/]\d{1,2})[ \t]+\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}:\d{2}(?::\d{2})?)$",
+    )
+    .expect("valid header regex")
+});
+
+/// `[time] name:` optionally followed by the message.
+static BRACKET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[(?P<time>[^\]]*\d{1,2}:\d{2}(?::\d{2})?)\][ \t]*(?P<rest>.*)$")
+        .expect("valid bracket header regex")
+});
+
+static TIME_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?[ \t]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+        .expect("valid time regex")
+});
+
+/// Normalises a time as written to `YYYY-MM-DDTHH:MM:SS` (or the parts given).
+fn normalize_time(time: &str) -> String {
+    let Some(c) = TIME_PARTS.captures(time.trim()) else {
+        return time.trim().to_string();
+    };
+    let num = |i: usize| c.get(i).map(|m| m.as_str().parse::<u32>().unwrap_or(0));
+    let clock = match num(6) {
+        Some(s) => format!(
+            "{:02}:{:02}:{:02}",
+            num(4).unwrap_or(0),
+            num(5).unwrap_or(0),
+            s
+        ),
+        None => format!("{:02}:{:02}", num(4).unwrap_or(0), num(5).unwrap_or(0)),
+    };
+    match (c.get(1), num(2), num(3)) {
+        (Some(y), Some(m), Some(d)) => format!("{}-{m:02}-{d:02}T{clock}", y.as_str()),
+        (None, Some(m), Some(d)) => format!("{m:02}-{d:02}T{clock}"),
+        _ => clock,
+    }
+}
+
+enum LineKind<'a> {
+    /// A header: name (maybe empty: on the previous line) and time.
+    Header {
+        name: &'a str,
+        time: &'a str,
+        dated: bool,
+    },
+    /// `[time] name: text`.
+    Bracket {
+        name: &'a str,
+        time: &'a str,
+        rest: &'a str,
+    },
+    /// 已读 / 未读 / 发送中: read receipts, dropped.
+    Status,
+    Content,
+}
+
+fn classify_line(line: &str) -> LineKind<'_> {
+    let trimmed = line.trim();
+    if matches!(trimmed, "已读" | "未读" | "发送中" | "发送失败") {
+        return LineKind::Status;
+    }
+    if trimmed.starts_with('[') {
+        if let Some(c) = BRACKET_HEADER.captures(trimmed) {
+            let rest = c.name("rest").map_or("", |m| m.as_str());
+            let (name, text) = split_bracket_rest(rest);
+            if !name.is_empty() {
+                let time = c.name("time").map_or("", |m| m.as_str());
+                return LineKind::Bracket {
+                    name,
+                    time,
+                    rest: text,
+                };
+            }
+        }
+    }
+    // Cheap filter before the regex: a header ends in a digit.
+    if trimmed.ends_with(|c: char| c.is_ascii_digit()) && trimmed.chars().count() <= 80 {
+        if let Some(c) = HEADER.captures(trimmed) {
+            let name = c.name("name").map_or("", |m| m.as_str()).trim();
+            let time = c.name("time").map_or("", |m| m.as_str());
+            let dated = time.contains(' ') || time.contains('\t');
+            if plausible_name(name) {
+                return LineKind::Header { name, time, dated };
+            }
+        }
+    }
+    LineKind::Content
+}
+
+/// A sender name, not a sentence that happens to end in a time
+/// (`明天 10:30 能到吗` is content).
+fn plausible_name(name: &str) -> bool {
+    name.chars().count() <= 40 && !name.contains(['，', '。', '？', '！', '?', '!', ',', ' '])
+        || (name.contains(" --> ") || name.contains("-->"))
+}
+
+fn split_bracket_rest(rest: &str) -> (&str, &str) {
+    let rest = rest.trim();
+    if let Some(name) = rest.strip_suffix([':', '：']) {
+        return (name.trim(), "");
+    }
+    match rest.find([':', '：']) {
+        Some(i) => {
+            let sep = rest[i..].chars().next().map_or(1, char::len_utf8);
+            (rest[..i].trim(), rest[i + sep..].trim())
+        }
+        None => (rest, ""),
+    }
+}
+
+/// Qianniu/Wangwang and WeChat copies: messages under header lines.
+fn parse_headed(lines: &[&str]) -> Option<(Format, Vec<Raw>)> {
+    let kinds: Vec<LineKind> = lines.iter().map(|l| classify_line(l)).collect();
+    let mut dated = 0;
+    let mut clock_only = 0;
+    let mut bracket = 0;
+    for kind in &kinds {
+        match kind {
+            LineKind::Header { dated: true, .. } => dated += 1,
+            LineKind::Header { dated: false, .. } => clock_only += 1,
+            LineKind::Bracket { .. } => bracket += 1,
+            _ => {}
+        }
+    }
+    let first = kinds
+        .iter()
+        .zip(lines)
+        .position(|(_, l)| !l.trim().is_empty())?;
+    // The first line is a header, or a name whose time is on the next line.
+    let starts_with_header = |k: &LineKind| !matches!(k, LineKind::Content | LineKind::Status);
+    let opens = starts_with_header(&kinds[first])
+        || kinds
+            .get(first + 1)
+            .is_some_and(|k| matches!(k, LineKind::Header { name: "", .. }));
+    let headers = dated + clock_only + bracket;
+    if !opens || headers == 0 || (headers < 2 && lines.len() > 3) {
+        return None;
+    }
+    let format = if bracket > 0 || (clock_only > dated) {
+        Format::WechatPaste
+    } else {
+        Format::QianniuPaste
+    };
+    let mut out: Vec<Raw> = Vec::new();
+    for (kind, line) in kinds.into_iter().zip(lines) {
+        match kind {
+            LineKind::Status => {}
+            LineKind::Header { name, time, .. } => {
+                let mut name = name.to_string();
+                if name.is_empty() {
+                    // Name on the line before the time: take it back from
+                    // the message it was appended to.
+                    if let Some(last) = out.last_mut() {
+                        if let Some(prev) = last.lines.pop() {
+                            name = prev.trim().to_string();
+                        }
+                        if last.lines.is_empty() && last.name.is_none() && !last.system {
+                            out.pop();
+                        }
+                    }
+                }
+                if name.contains("-->") {
+                    out.push(Raw {
+                        system: true,
+                        lines: vec![line.trim().to_string()],
+                        ..Raw::default()
+                    });
+                    continue;
+                }
+                out.push(Raw {
+                    name: (!name.is_empty()).then_some(name),
+                    time: Some(normalize_time(time)),
+                    ..Raw::default()
+                });
+            }
+            LineKind::Bracket { name, time, rest } => {
+                let mut raw = Raw {
+                    name: Some(name.to_string()),
+                    time: Some(normalize_time(time)),
+                    ..Raw::default()
+                };
+                if !rest.is_empty() {
+                    raw.lines.push(rest.to_string());
+                }
+                out.push(raw);
+            }
+            LineKind::Content => push_content(&mut out, line),
+        }
+    }
+    Some((format, finish(out)))
+}
+
+/// Appends a content line to the current message; a system line that
+/// stands between messages becomes its own system message.
+fn push_content(out: &mut Vec<Raw>, line: &str) {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return;
+    }
+    if is_system_text(trimmed) && out.last().is_none_or(|m| !m.lines.is_empty()) {
+        out.push(Raw {
+            system: true,
+            lines: vec![trimmed.to_string()],
+            ..Raw::default()
+        });
+        return;
+    }
+    match out.last_mut() {
+        Some(last) if !last.system => last.lines.push(trimmed.to_string()),
+        _ => out.push(Raw {
+            lines: vec![trimmed.to_string()],
+            ..Raw::default()
+        }),
+    }
+}
+
+fn finish(raw: Vec<Raw>) -> Vec<Raw> {
+    raw.into_iter()
+        .filter(|r| !r.lines.is_empty() || r.name.is_some())
+        .collect()
+}
+
+// ---------------------------------------------------------- role prefixes
+
+/// Role words that name the buyer or the shop.
+fn role_of(word: &str) -> Option<Speaker> {
+    const BUYER: &[&str] = &[
+        "买家",
+        "顾客",
+        "客户",
+        "用户",
+        "消费者",
+        "买方",
+        "客人",
+        "访客",
+    ];
+    const SHOP: &[&str] = &[
+        "客服",
+        "卖家",
+        "商家",
+        "店家",
+        "店主",
+        "掌柜",
+        "售前",
+        "售后",
+        "卖方",
+        "店小二",
+        "小二",
+    ];
+    // Role words may come in Traditional script (買家, 客服).
+    let simplified = fast2s::convert(word.trim());
+    let word = simplified.as_str();
+    if BUYER.contains(&word) {
+        return Some(Speaker::Buyer);
+    }
+    if SHOP.contains(&word) {
+        return Some(Speaker::Shop);
+    }
+    // 客服小美, 买家tb_123: a role word followed by a name.
+    if SHOP.iter().any(|w| word.starts_with(w)) {
+        return Some(Speaker::Shop);
+    }
+    if BUYER.iter().any(|w| word.starts_with(w)) {
+        return Some(Speaker::Buyer);
+    }
+    None
+}
+
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[ \t]*(?P<who>[^:：\t]{1,24}?)[ \t]*[:：][ \t]*(?P<rest>.*)$")
+        .expect("valid prefix regex")
+});
+
+/// `买家：…` / `客服：…` lines, or `name: …` lines from a small cast.
+fn parse_prefixed(lines: &[&str]) -> Option<Vec<Raw>> {
+    let mut prefixed: Vec<Option<(&str, &str)>> = Vec::with_capacity(lines.len());
+    let mut role_lines = 0usize;
+    let mut name_counts: HashMap<&str, usize> = HashMap::new();
+    let mut nonempty = 0usize;
+    for line in lines {
+        if line.trim().is_empty() {
+            prefixed.push(None);
+            continue;
+        }
+        nonempty += 1;
+        let hit = PREFIX.captures(line).and_then(|c| {
+            let who = c.name("who")?.as_str().trim();
+            let rest = c.name("rest").map_or("", |m| m.as_str());
+            // URLs and times are not speakers.
+            if who.is_empty()
+                || who.ends_with("http")
+                || who.ends_with("https")
+                || who.chars().all(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            Some((who, rest))
+        });
+        if let Some((who, _)) = hit {
+            if role_of(who).is_some() || who == "我" {
+                role_lines += 1;
+            }
+            *name_counts.entry(who).or_default() += 1;
+        }
+        prefixed.push(hit);
+    }
+    if nonempty == 0 {
+        return None;
+    }
+    let named_lines: usize = name_counts.values().sum();
+    let small_cast = name_counts.len() <= 4
+        && named_lines * 10 >= nonempty * 6
+        && name_counts.values().filter(|&&n| n >= 2).count() >= 1
+        && named_lines >= 2;
+    let by_role = role_lines >= 1 && role_lines * 10 >= nonempty * 4;
+    if !by_role && !small_cast {
+        return None;
+    }
+    let has_role = |speaker: Speaker| name_counts.keys().any(|w| role_of(w) == Some(speaker));
+    // 我 is whoever the other side is not.
+    let me = if has_role(Speaker::Shop) && !has_role(Speaker::Buyer) {
+        Some(Speaker::Buyer)
+    } else if has_role(Speaker::Buyer) {
+        Some(Speaker::Shop)
+    } else {
+        None
+    };
+    let mut out: Vec<Raw> = Vec::new();
+    for (hit, line) in prefixed.into_iter().zip(lines) {
+        match hit {
+            // With role words in play, only role words start a message:
+            // `备注：…` inside a message stays text.
+            Some((who, rest)) if !by_role || role_of(who).is_some() || who == "我" => {
+                let role = if who == "我" { me } else { role_of(who) };
+                let mut raw = Raw {
+                    name: Some(who.to_string()),
+                    role,
+                    ..Raw::default()
+                };
+                if !rest.trim().is_empty() {
+                    raw.lines.push(rest.trim().to_string());
+                }
+                out.push(raw);
+            }
+            _ => push_content(&mut out, line),
+        }
+    }
+    Some(finish(out))
+}
+
+// ------------------------------------------------------------------- CSV
+
+/// Column roles recognised in CSV headers (Qianniu, WeChatMsg/MemoTrace, JD).
+#[derive(Default)]
+struct Columns {
+    time: Option<usize>,
+    sender: Option<usize>,
+    content: Option<usize>,
+    role: Option<usize>,
+    /// A flag column where a true value means the shop sent it.
+    shop_flag: Option<usize>,
+    kind: Option<usize>,
+}
+
+fn header_columns(header: &csv::StringRecord) -> Columns {
+    let mut cols = Columns::default();
+    for (i, field) in header.iter().enumerate() {
+        let f = field.trim().trim_start_matches('\u{FEFF}').to_lowercase();
+        let f = f.as_str();
+        match f {
+            "时间" | "发送时间" | "消息时间" | "time" | "strtime" | "created" | "date"
+            | "createtime"
+                if cols.time.is_none() || f == "strtime" =>
+            {
+                cols.time = Some(i)
+            }
+            "发送方" | "发送人" | "发送者" | "发言人" | "昵称" | "sender" | "sender_nick"
+            | "sendername" | "nickname" | "from" | "talker" | "用户名" => {
+                if cols.sender.is_none() {
+                    cols.sender = Some(i)
+                }
+            }
+            "内容" | "消息内容" | "消息" | "聊天内容" | "content" | "strcontent" | "text"
+            | "message" | "msg" => {
+                if cols.content.is_none() {
+                    cols.content = Some(i)
+                }
+            }
+            "角色" | "身份" | "role" | "发送方角色" => cols.role = Some(i),
+            "issender" | "waitersend" | "is_seller" | "isseller" | "是否客服" | "isself" => {
+                cols.shop_flag = Some(i)
+            }
+            "消息类型" | "type" | "类型" | "msgtype" => cols.kind = Some(i),
+            _ => {}
+        }
+    }
+    cols
+}
+
+fn parse_csv(text: &str, lines: &[&str]) -> Option<Vec<Raw>> {
+    let first = lines.iter().find(|l| !l.trim().is_empty())?;
+    if !first.contains(',') {
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.trim_start().as_bytes());
+    let header = reader.headers().ok()?.clone();
+    let cols = header_columns(&header);
+    let content = cols.content?;
+    if cols.sender.is_none() && cols.role.is_none() && cols.shop_flag.is_none() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        // A broken row (unbalanced quote) ends the readable part; what
+        // was read is kept.
+        let Ok(record) = record else { break };
+        let field = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let Some(body) = field(Some(content)) else {
+            continue;
+        };
+        let role = field(cols.role).and_then(role_of).or_else(|| {
+            field(cols.shop_flag).map(|f| {
+                if is_truthy(f) {
+                    Speaker::Shop
+                } else {
+                    Speaker::Buyer
+                }
+            })
+        });
+        let kind_is_media =
+            field(cols.kind).is_some_and(|k| !matches!(k, "文本" | "text" | "1" | "0" | "文字"));
+        out.push(Raw {
+            name: field(cols.sender).map(str::to_string),
+            role,
+            time: field(cols.time).map(normalize_time),
+            lines: body.lines().map(str::to_string).collect(),
+            system: kind_is_media && is_system_text(body),
+        });
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn is_truthy(flag: &str) -> bool {
+    matches!(
+        flag.trim().to_lowercase().as_str(),
+        "1" | "true" | "yes" | "是" | "y"
+    )
+}
+
+// --------------------------------------------------------------- JD TSV
+
+/// JDDC layout: session, customer, is-seller (0/1), transferred, repeated, SKU, text.
+fn parse_jd_tsv(lines: &[&str]) -> Option<Vec<Raw>> {
+    let nonempty: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let rows: Vec<Vec<&str>> = nonempty.iter().map(|l| l.split('\t').collect()).collect();
+    let fits = |r: &Vec<&str>| r.len() >= 7 && matches!(r[2].trim(), "0" | "1");
+    if rows.is_empty() || rows.iter().filter(|r| fits(r)).count() * 10 < rows.len() * 8 {
+        return None;
+    }
+    let out = rows
+        .iter()
+        .filter(|r| fits(r))
+        .map(|r| Raw {
+            name: Some(r[1].trim().to_string()).filter(|s| !s.is_empty() && r[2].trim() == "0"),
+            role: Some(if r[2].trim() == "1" {
+                Speaker::Shop
+            } else {
+                Speaker::Buyer
+            }),
+            lines: vec![r[6..].join("\t").trim().to_string()],
+            ..Raw::default()
+        })
+        .filter(|r| !r.lines[0].is_empty())
+        .collect::<Vec<_>>();
+    (!out.is_empty()).then_some(out)
+}
+
+// ------------------------------------------------------------------ JSON
+
+/// A JSON export: an array of messages, or an object holding one under
+/// `messages` (also as a JSON string, as in Tmall brand dumps).
+fn parse_json(text: &str) -> Option<Vec<Raw>> {
+    let trimmed = text.trim();
+    if !(trimmed.starts_with('[') || trimmed.starts_with('{')) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;
+    let list = match &value {
+        serde_json::Value::Array(items) => items.clone(),
+        serde_json::Value::Object(map) => match map.get("messages")? {
+            serde_json::Value::Array(items) => items.clone(),
+            serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let str_of = |v: &serde_json::Value, keys: &[&str]| {
+        keys.iter().find_map(|k| match v.get(k)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Object(o) => {
+                o.get("text").and_then(|t| t.as_str()).map(str::to_string)
+            }
+            _ => None,
+        })
+    };
+    let mut out = Vec::new();
+    for item in &list {
+        let Some(body) = str_of(item, &["content", "text", "msg", "message", "StrContent"]) else {
+            continue;
+        };
+        let flag = ["waiterSend", "isSelf", "IsSender", "is_seller", "isSeller"]
+            .iter()
+            .find_map(|k| item.get(k))
+            .map(|f| match f {
+                serde_json::Value::Bool(b) => *b,
+                other => is_truthy(other.as_str().unwrap_or(&other.to_string())),
+            });
+        out.push(Raw {
+            name: str_of(
+                item,
+                &[
+                    "sender_nick",
+                    "senderName",
+                    "sender",
+                    "NickName",
+                    "from",
+                    "talker",
+                ],
+            ),
+            role: flag.map(|shop| if shop { Speaker::Shop } else { Speaker::Buyer }),
+            time: str_of(item, &["time", "created", "StrTime", "createTime"])
+                .map(|t| normalize_time(&t)),
+            lines: body.lines().map(str::to_string).collect(),
+            system: false,
+        });
+    }
+    (!out.is_empty()).then_some(finish(out))
+}
+
+// ----------------------------------------------------------- no structure
+
+/// Plain lines with no names: each line is a message, the buyer's unless
+/// it plainly reads as the shop talking (为您, 客官, 本店 …).
+fn parse_unstructured(lines: &[&str]) -> Vec<Raw> {
+    let mut out = Vec::new();
+    let several = lines.iter().filter(|l| !l.trim().is_empty()).count() > 1;
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let role = if several && SHOP_TALK.is_match(trimmed) && !asks_question(trimmed) {
+            Speaker::Shop
+        } else {
+            Speaker::Buyer
+        };
+        out.push(Raw {
+            role: Some(role),
+            lines: vec![trimmed.to_string()],
+            system: is_system_text(trimmed),
+            ..Raw::default()
+        });
+    }
+    out
+}
+
+/// Phrases an agent uses and a buyer hardly does.
+static SHOP_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"为您|给您|帮您|客官|亲亲|小店|本店|欢迎光临|感谢您|谢谢您的|请稍等|我们这边|我们店|您的订单|已为您|亲[，,~～ ]*(您好|在的)|宝妈~|亲爱的顾客")
+        .expect("valid shop-talk regex")
+});
+
+fn asks_question(text: &str) -> bool {
+    text.contains(['?', '？', '吗', '么'])
+}
+
+// --------------------------------------------------------------- speakers
+
+/// Shop-side names: a sub-account (`shop:agent`) or a shop word.
+static SHOP_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[:：]|客服|旗舰店|专营店|专卖店|官方|店铺|小二|售后|售前|商城|自营|店$|店[-_ ]|服务助手|卖家")
+        .expect("valid shop-name regex")
+});
+
+/// Settles each message's speaker from role words, names and, where
+/// neither tells, from how each name talks.
+fn assign_speakers(raw: Vec<Raw>) -> Vec<Message> {
+    let mut name_side: HashMap<String, Speaker> = HashMap::new();
+    let mut unresolved: Vec<String> = Vec::new();
+    for r in &raw {
+        let Some(name) = &r.name else { continue };
+        if r.role.is_some() || name_side.contains_key(name) || unresolved.contains(name) {
+            continue;
+        }
+        let cleaned = fast2s::convert(name.trim_start_matches("cntaobao"));
+        let cleaned = cleaned.as_str();
+        if SHOP_NAME.is_match(cleaned) {
+            name_side.insert(name.clone(), Speaker::Shop);
+        } else if let Some(role) = role_of(cleaned) {
+            name_side.insert(name.clone(), role);
+        } else {
+            unresolved.push(name.clone());
+        }
+    }
+    if !unresolved.is_empty() {
+        let shop_known = name_side.values().any(|s| *s == Speaker::Shop)
+            || raw.iter().any(|r| r.role == Some(Speaker::Shop));
+        if shop_known
+            || unresolved.len() == 1 && !raw.iter().any(|r| r.role == Some(Speaker::Buyer))
+        {
+            for name in unresolved {
+                name_side.insert(name, Speaker::Buyer);
+            }
+        } else {
+            // No name says which side it is: the one that talks most like
+            // an agent is the shop; the first speaker breaks ties (buyers
+            // open chats).
+            let score = |name: &str| {
+                let texts: Vec<String> = raw
+                    .iter()
+                    .filter(|r| r.name.as_deref() == Some(name))
+                    .map(Raw::text)
+                    .collect();
+                let shop = texts
+                    .iter()
+                    .filter(|t| SHOP_TALK.is_match(t) || t.starts_with('亲'))
+                    .count();
+                let asks = texts.iter().filter(|t| asks_question(t)).count();
+                (shop as f32 - asks as f32 * 0.5) / texts.len().max(1) as f32
+            };
+            let first = raw.iter().find_map(|r| r.name.clone());
+            let mut best: Option<(String, f32)> = None;
+            for name in &unresolved {
+                let s = score(name)
+                    - if first.as_deref() == Some(name) {
+                        0.01
+                    } else {
+                        0.0
+                    };
+                if best.as_ref().is_none_or(|(_, b)| s > *b) {
+                    best = Some((name.clone(), s));
+                }
+            }
+            let shop = best.map(|(n, _)| n);
+            for name in unresolved {
+                let side = if Some(&name) == shop.as_ref() {
+                    Speaker::Shop
+                } else {
+                    Speaker::Buyer
+                };
+                name_side.insert(name, side);
+            }
+        }
+    }
+    raw.into_iter()
+        .map(|r| {
+            let text = r.text();
+            let speaker = r
+                .role
+                .or_else(|| r.name.as_ref().and_then(|n| name_side.get(n).copied()))
+                .unwrap_or(Speaker::Unknown);
+            let system = r.system || is_system_text(&text);
+            Message {
+                speaker,
+                name: r.name,
+                time: r.time,
+                text,
+                system,
+            }
+        })
+        .collect()
+}
+
+// ----------------------------------------------------------- system lines
+
+/// Whole-message system content: media placeholders, links, order cards,
+/// platform notices.
+static SYSTEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\[(?:图片|表情|动画表情|语音|视频|文件|位置|红包|转账|链接|商品链接|商品|订单|卡片|小程序|名片|emoji)[^\]]{0,60}\][ \t]*)+$|^https?://\S+$|以下为新消息|撤回了一条消息|^当前用户来自|^商品详情页|^由.{0,20}转交给|^原因[:：]【|^顾客通过点击|^\[订单编号[:：]|^#E-s\[|^系统(消息|提示)",
+    )
+    .expect("valid system regex")
+});
+
+/// True when a message is a system line, not something a person wrote.
+pub fn is_system_text(text: &str) -> bool {
+    SYSTEM.is_match(text.trim())
+}
+
+// ----------------------------------------------------------------- credit
+
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:信用|信誉|等级|级别)[^\n]{0,6}?(?P<n>[一二两三四五1-5])?\s*(?:颗|个)?\s*(?P<u>心|钻石|钻|皇冠|金冠|冠)|(?P<n2>[一二两三四五1-5])\s*(?:颗|个)?\s*(?P<u2>心|钻|皇冠|金冠)(?:买家|用户|信用|级|号)|(?P<u3>皇冠|金冠)(?:买家|用户|级)",
+    )
+    .expect("valid credit regex")
+});
+
+/// Finds a buyer credit level (三心, 一钻, 皇冠) stated in the text.
+fn detect_credit(lines: &[&str]) -> Option<String> {
+    for line in lines {
+        if !line.contains(['心', '钻', '冠']) {
+            continue;
+        }
+        if let Some(c) = CREDIT.captures(line) {
+            let n = c.name("n").or_else(|| c.name("n2")).map(|m| m.as_str());
+            let unit = c
+                .name("u")
+                .or_else(|| c.name("u2"))
+                .or_else(|| c.name("u3"))
+                .map_or("", |m| m.as_str());
+            let unit = match unit {
+                "钻石" => "钻",
+                "冠" => "皇冠",
+                u => u,
+            };
+            let n = n.map(|n| match n {
+                "1" => "一",
+                "2" | "两" => "二",
+                "3" => "三",
+                "4" => "四",
+                "5" => "五",
+                other => other,
+            });
+            return match (n, unit) {
+                (Some(n), u) => Some(format!("{n}{u}")),
+                (None, "心") => None,
+                (None, u) => Some(u.to_string()),
+            };
+        }
+    }
+    None
+}
+
+/// Whether a credit level (as [`Transcript::buyer_credit`] gives it) is
+/// three hearts or above: the seeds' rule of thumb for an experienced buyer.
+pub fn credit_is_experienced(credit: &str) -> bool {
+    if credit.ends_with('心') {
+        credit.starts_with(['三', '四', '五'])
+    } else {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn speakers(t: &Transcript) -> Vec<Speaker> {
+        t.messages
+            .iter()
+            .filter(|m| !m.system)
+            .map(|m| m.speaker)
+            .collect()
+    }
+
+    use Speaker::{Buyer as B, Shop as S};
+
+    // Qianniu: glued, spaced and two-line headers; read receipts dropped.
+    #[test]
+    fn qianniu_header_shapes() {
+        let t = parse("tb_buyer2024-01-15 14:30:25\n在吗\n店铺名:小美\n2024-01-15 14:30:40\n亲，在的哦\n已读\ntb_buyer 2024-01-15 14:31:02\n有货吗\n以下为新消息");
+        assert_eq!(t.format, Format::QianniuPaste);
+        assert_eq!(speakers(&t), vec![B, S, B]);
+        assert_eq!(t.messages[0].name.as_deref(), Some("tb_buyer"));
+        assert_eq!(t.messages[1].text, "亲，在的哦");
+        assert_eq!(t.messages[1].time.as_deref(), Some("2024-01-15T14:30:40"));
+        assert!(
+            t.messages.last().unwrap().system,
+            "以下为新消息 is a system line"
+        );
+    }
+
+    // Role-prefixed lines with full-width colons; 我 is the other side.
+    #[test]
+    fn prefixed_roles() {
+        let t = parse("我：在吗 上次买的还有吗\n卖家：亲在的\n我：好 拍了");
+        assert_eq!(t.format, Format::PlainPrefixed);
+        assert_eq!(speakers(&t), vec![B, S, B]);
+        let t = parse("顾客:这个能便宜点吗\n续一行\n客服：亲，不能哦");
+        assert_eq!(speakers(&t), vec![B, S]);
+        assert_eq!(t.messages[0].text, "这个能便宜点吗\n续一行");
+    }
+
+    // WeChat: clock-only headers and names with no role word.
+    #[test]
+    fn wechat_shapes() {
+        let t =
+            parse("七七妈 15:07\n你好 在吗\n贝贝乐母婴客服 15:07\n在的宝妈~\n七七妈 15:09\n透气吗");
+        assert_eq!(t.format, Format::WechatPaste);
+        assert_eq!(speakers(&t), vec![B, S, B]);
+        let t = parse("[2025-05-29 10:48:45] Vivian_Z:\n你们支持一件代发吗\n[2025-05-29 10:50:01] 若兮女装-客服:\n您好\n[2025-05-29 10:51:00] Vivian_Z: 那招代理吗");
+        assert_eq!(speakers(&t), vec![B, S, B]);
+        assert_eq!(t.messages[2].text, "那招代理吗");
+    }
+
+    // CSV with a header row, quoted fields and embedded newlines.
+    #[test]
+    fn csv_export() {
+        let t = parse("时间,发送方,接收方,内容\n2024-10-20 15:57:20,老周,山行户外:阿峰,\"防水吗,\n洗了会不会掉\"\n2024-10-20 15:58:23,山行户外:阿峰,老周,亲，防水的");
+        assert_eq!(t.format, Format::CsvExport);
+        assert_eq!(speakers(&t), vec![B, S]);
+        assert_eq!(t.messages[0].text, "防水吗,\n洗了会不会掉");
+    }
+
+    // Unstructured text is the buyer's; obvious agent lines are the shop's.
+    #[test]
+    fn unstructured() {
+        let t = parse("亲 这个口红还有货吗 明天能发不");
+        assert_eq!(t.format, Format::BuyerOnly);
+        assert_eq!(speakers(&t), vec![B]);
+        let t = parse("有货吗\n亲，已为您查询，有货的哦\n好的");
+        assert_eq!(speakers(&t), vec![B, S, B]);
+    }
+
+    // A sentence ending in a time is content, not a header.
+    #[test]
+    fn time_in_sentence_is_content() {
+        let t = parse("买家：明天下午 3:30 之前能到吗\n客服：可以的");
+        assert_eq!(t.format, Format::PlainPrefixed);
+        assert_eq!(t.messages[0].text, "明天下午 3:30 之前能到吗");
+    }
+
+    // Credit levels are read when the text states them.
+    #[test]
+    fn credit_levels() {
+        assert_eq!(
+            parse("买家信用：三心\n买家：在吗").buyer_credit.as_deref(),
+            Some("三心")
+        );
+        assert_eq!(parse("信誉等级 2钻").buyer_credit.as_deref(), Some("二钻"));
+        assert_eq!(
+            parse("我是皇冠买家了").buyer_credit.as_deref(),
+            Some("皇冠")
+        );
+        assert_eq!(parse("买家：我一心一意想买").buyer_credit, None);
+        assert!(credit_is_experienced("三心") && !credit_is_experienced("二心"));
+    }
+}
