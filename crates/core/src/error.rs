@@ -47,6 +47,17 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The local database refused or failed an operation.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// An import file could not be read as conversations.
+    #[error("{path}: {message}")]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// The core's result type.

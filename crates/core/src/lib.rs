@@ -25,6 +25,9 @@ pub mod label;
 pub mod lexicon;
 pub mod model;
 pub mod normalize;
+pub mod sample;
+pub mod store;
+pub mod suggest;
 pub mod transcript;
 
 pub use classify::Classifier;
@@ -32,3 +35,4 @@ pub use error::{Error, Result};
 pub use label::{Axis, Label};
 pub use lexicon::Lexicon;
 pub use model::{Classification, Evidence, Format, LabelScore, Message, Speaker};
+pub use store::Store;

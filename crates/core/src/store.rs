@@ -1,0 +1,652 @@
+//! The local SQLite store: conversations, classifications, corrections,
+//! reply templates, lexicon versions and reports.
+//!
+//! One file holds everything a shop keeps. The CLI and the desktop app open
+//! it the same way, through [`Store::open`]. Queries are grouped per table
+//! in `store/*.rs`, each an `impl Store`. Reads take `&self`, writes take
+//! `&mut self`, and every multi-row write is one transaction.
+//!
+//! Times are `i64` seconds of local wall-clock time (what chat exports
+//! write), always passed in by the caller: the store never reads the clock.
+//!
+//! # Safety of the user's data
+//!
+//! [`Store::open`] inspects an existing file *before* writing anything to
+//! it. A file that is not SQLite, belongs to another program, is damaged,
+//! or was written by a newer BuyerLens is refused with a clear error and left
+//! untouched.
+//!
+//! # Thread safety
+//!
+//! A `Store` is `Send` but not `Sync` (it owns a `rusqlite::Connection`):
+//! share it behind a `Mutex`, or open one store per thread; WAL mode and the
+//! busy timeout let several connections and processes write the same file.
+
+mod corrections;
+mod history;
+mod lexicons;
+mod stats;
+mod templates;
+pub mod time;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{Migrations, M};
+
+pub use corrections::{Correction, CorrectionRecord};
+pub use history::{
+    content_hash, ConversationDetail, EffectiveLabels, HistoryFilter, HistoryRecord,
+    NewConversation, RecordOutcome, Recorded,
+};
+pub use lexicons::StoredLexicon;
+pub use stats::{AgentCount, DayCount, LabelCount, Stats, StatsFilter};
+pub use templates::{
+    pack_to_toml, parse_pack, Template, TemplateDraft, TemplatePackOutcome, DEFAULT_TEMPLATES,
+};
+
+use crate::error::{Error, Result};
+
+/// The Tauri bundle identifier: the default database lives in the
+/// platform's app-data directory under this name, where the desktop app's
+/// `app_data_dir()` points too.
+pub const APP_IDENTIFIER: &str = "app.buyerlens.desktop";
+
+/// The database file name inside the app-data directory.
+pub const DB_FILE_NAME: &str = "history.sqlite";
+
+/// `PRAGMA application_id` of a BuyerLens database ('BYLN').
+const APPLICATION_ID: i64 = 0x4259_4C4E;
+
+/// Files below this size get a full `quick_check` on every open; above it,
+/// only after a session that did not close cleanly (a `-wal` file is left).
+const ALWAYS_CHECK_BELOW_BYTES: u64 = 64 << 20;
+
+const STEPS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_init.sql"))];
+
+const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A query failed.
+    #[error("database error while trying to {query}: {source}")]
+    Sql {
+        /// What the store was doing, e.g. `insert conversation`.
+        query: String,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The file could not be opened at all.
+    #[error("cannot open the database at {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The file is not a BuyerLens database.
+    #[error(
+        "{path} is not a BuyerLens database ({reason}); it was left untouched: \
+         choose another file with --db or BUYERLENS_DB"
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like instead.
+        reason: String,
+    },
+    /// The file is damaged.
+    #[error(
+        "the database at {path} is damaged ({detail}); it was left untouched: \
+         restore a backup with `buyerlens restore BACKUP`"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The first problem SQLite reported.
+        detail: String,
+    },
+    /// The file was written by a newer BuyerLens.
+    #[error(
+        "the database at {path} was written by a newer BuyerLens (schema {found}, this \
+         version knows {known}); it was left untouched: update BuyerLens to open it"
+    )]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest schema this build knows.
+        known: i64,
+    },
+    /// Bringing the schema up to date failed; the migration was rolled back.
+    #[error("updating the database schema failed (nothing was changed): {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// A row that was asked for does not exist.
+    #[error("there is no {what} with id {id}")]
+    NotFound {
+        /// `conversation`, `template` …
+        what: &'static str,
+        /// The id asked for.
+        id: i64,
+    },
+    /// A value given to the store is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Wraps a rusqlite error with what the store was doing.
+pub(crate) fn sql(query: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
+    move |source| {
+        Error::Store(StoreError::Sql {
+            query: query.to_string(),
+            source,
+        })
+    }
+}
+
+/// The local database. See the [module docs](self).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    ///
+    /// An existing file is checked before anything is written: it must be
+    /// SQLite, a BuyerLens database (or empty), not newer than this build,
+    /// and pass `PRAGMA quick_check` (on every open for files under 64 MiB,
+    /// and after any session that did not close cleanly).
+    ///
+    /// # Errors
+    /// [`StoreError::Foreign`], [`StoreError::Corrupt`] or
+    /// [`StoreError::NewerSchema`] for a file that must not be touched;
+    /// [`StoreError::Open`] when the file cannot be opened or created.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let unclean = sidecar(path, "-wal").exists();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if size > 0 || unclean {
+            inspect(&conn, path, unclean || size < ALWAYS_CHECK_BELOW_BYTES)?;
+        }
+        Store::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// Opens a fresh database in memory, for tests and benchmarks.
+    ///
+    /// # Errors
+    /// Only if SQLite cannot allocate the database.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory().map_err(sql("open an in-memory database"))?;
+        Store::init(conn, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        // Per-connection settings live outside the migrations.
+        // WAL: readers don't block the writer; FULL: a committed batch
+        // survives a power cut, not only a crash.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql("set journal_mode=WAL"))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(sql("set synchronous"))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql("set foreign_keys"))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sql("set busy_timeout"))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        MIGRATIONS.to_latest(&mut conn).map_err(StoreError::from)?;
+        Ok(Store { conn, path })
+    }
+
+    /// The platform's default database path: `<app-data>/app.buyerlens.desktop/history.sqlite`
+    /// (`~/.local/share/…` on Linux, `%APPDATA%\…` on Windows,
+    /// `~/Library/Application Support/…` on macOS) — the file the desktop
+    /// app uses. `None` when the system has no home directory.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::BaseDirs::new()
+            .map(|dirs| dirs.data_dir().join(APP_IDENTIFIER).join(DB_FILE_NAME))
+    }
+
+    /// The file this store was opened from (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// When the pragma cannot be read.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sql("read user_version"))
+    }
+
+    /// Runs a full `PRAGMA integrity_check` (slow on a large file: it reads
+    /// every page and index).
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] naming the first problem found.
+    pub fn check_integrity(&self) -> Result<()> {
+        let problems = pragma_check(&self.conn, "integrity_check")?;
+        match problems {
+            None => Ok(()),
+            Some(detail) => Err(StoreError::Corrupt {
+                path: self.display_path(),
+                detail,
+            }
+            .into()),
+        }
+    }
+
+    /// Copies the whole database to `dest` with SQLite's online backup, while
+    /// the store stays usable. The copy is written beside `dest` and renamed
+    /// into place, so `dest` is either the old file or a complete backup.
+    ///
+    /// # Errors
+    /// When `dest` cannot be written.
+    pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<()> {
+        let dest = dest.as_ref();
+        let partial = sidecar(dest, ".partial");
+        let _ = std::fs::remove_file(&partial);
+        {
+            let mut target = Connection::open(&partial).map_err(|source| StoreError::Open {
+                path: partial.clone(),
+                source,
+            })?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)
+                .map_err(sql("start the backup"))?;
+            backup
+                .run_to_completion(1024, Duration::from_millis(0), None)
+                .map_err(sql("copy the database"))?;
+        }
+        std::fs::rename(&partial, dest).map_err(|source| Error::Io {
+            path: dest.to_path_buf(),
+            source,
+        })?;
+        Ok(())
+    }
+
+    /// Writes a backup named after `now` into `dir` and keeps only the
+    /// newest `keep` automatic backups there. Returns the new file.
+    ///
+    /// # Errors
+    /// When the directory or the backup cannot be written.
+    pub fn backup_rolling(&self, dir: impl AsRef<Path>, keep: usize, now: i64) -> Result<PathBuf> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.into(),
+            source,
+        })?;
+        let dest = dir.join(format!("{AUTO_BACKUP_PREFIX}{}.sqlite", stamp(now)));
+        self.backup_to(&dest)?;
+        let mut backups = automatic_backups(dir)?;
+        while backups.len() > keep.max(1) {
+            let oldest = backups.remove(0);
+            std::fs::remove_file(&oldest).map_err(|source| Error::Io {
+                path: oldest,
+                source,
+            })?;
+        }
+        Ok(dest)
+    }
+
+    /// Replaces the database at `db_path` with the backup at `backup`.
+    ///
+    /// The backup is checked first (a BuyerLens database, not newer, passing
+    /// `integrity_check`). The current file, if any, is not deleted: it is
+    /// renamed to `<name>.before-restore-<time>` (with its `-wal`/`-shm`),
+    /// and that path is returned. Close other programs using the database
+    /// first.
+    ///
+    /// # Errors
+    /// When the backup is unusable (nothing is changed then) or a file
+    /// cannot be moved or written.
+    pub fn restore(
+        db_path: impl AsRef<Path>,
+        backup: impl AsRef<Path>,
+        now: i64,
+    ) -> Result<Option<PathBuf>> {
+        let (db_path, backup) = (db_path.as_ref(), backup.as_ref());
+        if !backup.exists() {
+            return Err(Error::Io {
+                path: backup.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such backup file"),
+            });
+        }
+        let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|source| StoreError::Open {
+                path: backup.to_path_buf(),
+                source,
+            })?;
+        inspect(&source, backup, false)?;
+        if let Some(detail) = pragma_check(&source, "integrity_check")? {
+            return Err(StoreError::Corrupt {
+                path: backup.to_path_buf(),
+                detail,
+            }
+            .into());
+        }
+        let mut kept = None;
+        if db_path.exists() {
+            let aside = PathBuf::from(format!(
+                "{}.before-restore-{}",
+                db_path.display(),
+                stamp(now)
+            ));
+            for suffix in ["", "-wal", "-shm"] {
+                let from = sidecar(db_path, suffix);
+                if from.exists() {
+                    let to = sidecar(&aside, suffix);
+                    std::fs::rename(&from, &to)
+                        .map_err(|source| Error::Io { path: from, source })?;
+                }
+            }
+            kept = Some(aside);
+        }
+        {
+            let mut target = Connection::open(db_path).map_err(|source| StoreError::Open {
+                path: db_path.to_path_buf(),
+                source,
+            })?;
+            let copy = rusqlite::backup::Backup::new(&source, &mut target)
+                .map_err(sql("start the restore"))?;
+            copy.run_to_completion(1024, Duration::from_millis(0), None)
+                .map_err(sql("copy the backup"))?;
+        }
+        // Brings an older backup's schema up to date.
+        Store::open(db_path)?;
+        Ok(kept)
+    }
+
+    /// Reads a setting.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(sql("read a setting"))
+    }
+
+    /// Writes a setting.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map_err(sql("write a setting"))?;
+        Ok(())
+    }
+
+    fn display_path(&self) -> PathBuf {
+        self.path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(":memory:"))
+    }
+}
+
+/// File-name prefix of the backups [`Store::backup_rolling`] writes.
+pub const AUTO_BACKUP_PREFIX: &str = "buyerlens-auto-";
+
+/// The automatic backups in `dir`, oldest first.
+///
+/// # Errors
+/// When the directory cannot be read.
+pub fn automatic_backups(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
+    let dir = dir.as_ref();
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.into(),
+        source,
+    })?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(AUTO_BACKUP_PREFIX) && n.ends_with(".sqlite"))
+        })
+        .collect();
+    // The names embed a sortable time stamp.
+    found.sort();
+    Ok(found)
+}
+
+/// `path` with `suffix` appended to its file name (`db.sqlite-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `YYYYMMDD-HHMMSS` for a local-time stamp.
+fn stamp(now: i64) -> String {
+    time::format_compact(now)
+}
+
+/// Checks an existing database file without writing to it.
+fn inspect(conn: &Connection, path: &Path, quick_check: bool) -> Result<()> {
+    let foreign = |reason: &str| StoreError::Foreign {
+        path: path.into(),
+        reason: reason.into(),
+    };
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.into(),
+        detail,
+    };
+    let tables: i64 = match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)) {
+        Ok(n) => n,
+        Err(rusqlite::Error::SqliteFailure(e, msg)) => {
+            return Err(match e.code {
+                rusqlite::ErrorCode::NotADatabase => foreign("not an SQLite database file"),
+                rusqlite::ErrorCode::DatabaseCorrupt => {
+                    corrupt(msg.unwrap_or_else(|| e.to_string()))
+                }
+                _ => StoreError::Open {
+                    path: path.into(),
+                    source: rusqlite::Error::SqliteFailure(e, msg),
+                },
+            }
+            .into())
+        }
+        Err(source) => {
+            return Err(StoreError::Open {
+                path: path.into(),
+                source,
+            }
+            .into())
+        }
+    };
+    let pragma = |name: &str| -> Result<i64> {
+        conn.pragma_query_value(None, name, |r| r.get(0))
+            .map_err(|source| match source {
+                rusqlite::Error::SqliteFailure(e, msg)
+                    if e.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+                {
+                    corrupt(msg.unwrap_or_else(|| e.to_string())).into()
+                }
+                source => StoreError::Open {
+                    path: path.into(),
+                    source,
+                }
+                .into(),
+            })
+    };
+    let application_id = pragma("application_id")?;
+    let user_version = pragma("user_version")?;
+    if application_id != APPLICATION_ID {
+        if application_id == 0 && user_version == 0 && tables == 0 {
+            // An empty SQLite file: ours to initialise.
+            return Ok(());
+        }
+        return Err(foreign("an SQLite database of another program").into());
+    }
+    if user_version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.into(),
+            found: user_version,
+            known: SCHEMA_VERSION,
+        }
+        .into());
+    }
+    if quick_check {
+        if let Some(detail) = pragma_check(conn, "quick_check")? {
+            return Err(corrupt(detail).into());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `integrity_check` or `quick_check`; `Some(first problem)` if any.
+fn pragma_check(conn: &Connection, pragma: &str) -> Result<Option<String>> {
+    let query = format!("PRAGMA {pragma}");
+    let result = conn.prepare(&query).and_then(|mut stmt| {
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+    });
+    match result {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(None),
+        Ok(lines) => Ok(Some(
+            lines
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| "no result".into()),
+        )),
+        Err(rusqlite::Error::SqliteFailure(e, msg))
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            Ok(Some(msg.unwrap_or_else(|| e.to_string())))
+        }
+        Err(e) => Err(sql("run an integrity check")(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The migrations apply cleanly to an empty database and are well-formed.
+    #[test]
+    fn migrations_test() {
+        assert!(MIGRATIONS.validate().is_ok());
+    }
+
+    // A fresh store is at the newest schema and marked as ours.
+    #[test]
+    fn fresh_store_is_current() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let id: i64 = store
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            id, APPLICATION_ID,
+            "a BuyerLens file must carry its application id"
+        );
+        store.check_integrity().unwrap();
+    }
+}
+
+/// Hand-built classifications for the store's unit tests, so they do not
+/// depend on the classifier's rules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::label::Label;
+    use crate::model::{Classification, Format, LabelScore, Message, Speaker};
+
+    /// A label with a score and no evidence.
+    pub fn scored(code: Label, score: f32) -> LabelScore {
+        LabelScore {
+            code,
+            label: code.zh().into(),
+            score,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// A classification with these labels.
+    pub fn classification(
+        motives: &[Label],
+        experience: Label,
+        intent: Label,
+        topics: &[Label],
+    ) -> Classification {
+        Classification {
+            format: Format::PlainPrefixed,
+            messages: vec![Message {
+                speaker: Speaker::Buyer,
+                name: None,
+                time: None,
+                text: "在吗".into(),
+                system: false,
+            }],
+            motives: motives.iter().map(|&l| scored(l, 0.8)).collect(),
+            experience: scored(experience, 0.7),
+            intent: scored(intent, 0.9),
+            topics: topics.iter().map(|&l| scored(l, 0.8)).collect(),
+            buyer_credit: None,
+        }
+    }
+
+    /// A Qianniu-style classification with buyer and `shop:agent` names.
+    pub fn classification_with_names() -> Classification {
+        let mut c = classification(&[Label::Bargain], Label::Novice, Label::Shopper, &[]);
+        c.format = Format::QianniuPaste;
+        c.messages = vec![
+            Message {
+                speaker: Speaker::Buyer,
+                name: Some("lulu_0725".into()),
+                time: Some("2024-09-16T19:01:31".into()),
+                text: "这条碎花连衣裙能便宜点吗".into(),
+                system: false,
+            },
+            Message {
+                speaker: Speaker::Shop,
+                name: Some("言衣女装旗舰店:小雅".into()),
+                time: Some("2024-09-16T19:02:35".into()),
+                text: "亲，可以领券哦".into(),
+                system: false,
+            },
+        ];
+        c
+    }
+}
