@@ -1,1 +1,99 @@
-fn main(){}
+//! `buyerlens`: the command line over the BuyerLens core. It is how
+//! scripts and CI drive the product.
+//!
+//! Exit codes: 0 ok, 2 bad input (a one-line reason on stderr), 1 internal error.
+
+mod commands;
+mod input;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// BuyerLens (买家画像): who is this buyer?
+#[derive(Debug, Parser)]
+#[command(name = "buyerlens", version, about)]
+struct Cli {
+    /// Use this lexicon file instead of the default one.
+    #[arg(long, global = true, value_name = "FILE")]
+    lexicon: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Classify a transcript (FILE or - for stdin) and print the result JSON.
+    Classify(commands::classify::Args),
+    /// Measure the classifier on labeled JSONL.
+    Eval(commands::eval::Args),
+    /// Lexicon tools.
+    #[command(subcommand)]
+    Lexicon(commands::lexicon::Command),
+    /// Measure classification speed.
+    Bench(commands::bench::Args),
+}
+
+/// A failure caused by the user's input: exit code 2.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let lexicon = cli.lexicon.as_deref();
+    match cli.command {
+        Command::Classify(args) => commands::classify::run(args, lexicon),
+        Command::Eval(args) => commands::eval::run(args, lexicon),
+        Command::Lexicon(command) => commands::lexicon::run(command, lexicon),
+        Command::Bench(args) => commands::bench::run(args, lexicon),
+    }
+}
+
+/// Whether an error is the input's fault (exit 2) rather than ours (exit 1).
+fn is_bad_input(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<BadInput>().is_some()
+            || matches!(
+                cause.downcast_ref::<buyerlens_core::Error>(),
+                Some(
+                    buyerlens_core::Error::EmptyInput
+                        | buyerlens_core::Error::Binary { .. }
+                        | buyerlens_core::Error::TooLarge { .. }
+                        | buyerlens_core::Error::Lexicon(_)
+                        | buyerlens_core::Error::BadLine { .. }
+                        | buyerlens_core::Error::Eval(_)
+                        | buyerlens_core::Error::Io { .. }
+                )
+            )
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            // A closed pipe (`buyerlens classify … | head`) is not an error.
+            if error.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let message = format!("{error:#}").replace('\n', " ");
+            eprintln!("buyerlens: {message}");
+            if is_bad_input(&error) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
