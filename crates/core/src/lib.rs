@@ -26,7 +26,6 @@ pub mod lexicon;
 pub mod model;
 pub mod normalize;
 pub mod sample;
-pub mod sample;
 pub mod store;
 pub mod suggest;
 pub mod transcript;
