@@ -21,6 +21,7 @@ pub mod classify;
 pub mod decode;
 pub mod error;
 pub mod eval;
+pub mod import;
 pub mod label;
 pub mod lexicon;
 pub mod model;

@@ -1,0 +1,729 @@
+//! Import: files and folders of transcripts → stored, classified
+//! conversations.
+//!
+//! Supported files:
+//! - `.txt` (any encoding [`decode`](crate::decode) reads): one or many
+//!   chats, split at separator lines (`-----`, `=== 会话 2 ===`) and at
+//!   two or more blank lines in a row;
+//! - `.jsonl`: one object per line with `text` and optional `id`, `agent`,
+//!   `buyer`, `shop`, `time`; a bad line is reported, the others go on;
+//! - `.csv` / `.tsv` and `.xlsx` / `.xls` / `.ods` (every sheet): either a
+//!   chat per row (a `text`/`对话`/`聊天记录` column), or a message per
+//!   row (`时间,发送方,接收方,内容` …) grouped into chats by a session column
+//!   or by the buyer's name;
+//! - `.json`: one chat export.
+//!
+//! Conversations are classified in parallel and written in batches, one
+//! transaction each: a crash or a cancel keeps every committed batch, and a
+//! re-run skips what is stored (content hashes) without classifying it again.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::classify::Classifier;
+use crate::decode::decode_bytes;
+use crate::error::{Error, Result};
+use crate::model::Classification;
+use crate::store::{content_hash, time, NewConversation, Store};
+
+/// File extensions the importer reads.
+pub const EXTENSIONS: &[&str] = &["txt", "jsonl", "json", "csv", "tsv", "xlsx", "xls", "ods"];
+
+/// One conversation read from a file, before classification.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawConversation {
+    /// The transcript.
+    pub text: String,
+    /// Where in the file (`id`, `line 3`, `row 7`, `chat 2`).
+    pub source_ref: Option<String>,
+    /// The agent, when the file says.
+    pub agent: Option<String>,
+    /// The buyer, when the file says.
+    pub buyer: Option<String>,
+    /// The shop, when the file says.
+    pub shop: Option<String>,
+    /// The chat's time (local seconds), when the file says.
+    pub time: Option<i64>,
+}
+
+/// What a file held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileConversations {
+    /// The conversations, in file order.
+    pub conversations: Vec<RawConversation>,
+    /// Problems with parts of the file (a bad JSONL line), which were skipped.
+    pub problems: Vec<String>,
+}
+
+/// Import settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Conversations per transaction.
+    pub batch_size: usize,
+    /// Files larger than this are refused.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions {
+            batch_size: 1000,
+            max_file_bytes: 512 << 20,
+        }
+    }
+}
+
+/// Where an import stands; passed to the progress callback after every
+/// batch and every file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportProgress {
+    /// Files finished.
+    pub files_done: usize,
+    /// Files found.
+    pub files_total: usize,
+    /// The file being read.
+    pub current: Option<PathBuf>,
+    /// Conversations stored so far.
+    pub conversations_added: usize,
+    /// Conversations skipped as already stored.
+    pub duplicates: usize,
+}
+
+/// A file or conversation that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    /// The file.
+    pub path: String,
+    /// What went wrong (with the line or row when known).
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Files read.
+    pub files: usize,
+    /// Conversations stored.
+    pub conversations_added: usize,
+    /// Conversations already stored (skipped).
+    pub duplicates: usize,
+    /// Files and conversations skipped, and why.
+    pub errors: Vec<ImportProblem>,
+    /// The import was cancelled; committed batches are kept.
+    pub cancelled: bool,
+}
+
+/// The supported files under `paths` (folders are walked recursively,
+/// in name order); explicitly named files are kept whatever their extension.
+///
+/// # Errors
+/// [`Error::Io`] for a path that does not exist or a folder that cannot be read.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if extension(&path).is_some_and(|e| EXTENSIONS.contains(&e.as_str())) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Reads the conversations of one file.
+///
+/// # Errors
+/// [`Error::Io`], [`Error::TooLarge`], [`Error::Binary`] or
+/// [`Error::BadFile`] when the file as a whole cannot be read.
+pub fn read_file(path: &Path, max_bytes: u64) -> Result<FileConversations> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > max_bytes {
+        return Err(Error::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    let bad = |message: String| Error::BadFile {
+        path: path.to_path_buf(),
+        message,
+    };
+    match extension(path).as_deref() {
+        Some("xlsx" | "xls" | "ods" | "xlsm" | "xlsb") => read_spreadsheet(path).map_err(bad),
+        ext => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let text = decode_bytes(&bytes)?.text;
+            match ext {
+                Some("jsonl") => Ok(read_jsonl(&text)),
+                Some("csv") => read_delimited(&text, b',').map_err(bad),
+                Some("tsv") => read_delimited(&text, b'\t').map_err(bad),
+                Some("json") => Ok(FileConversations {
+                    conversations: vec![RawConversation {
+                        text,
+                        ..Default::default()
+                    }],
+                    problems: Vec::new(),
+                }),
+                _ => Ok(FileConversations {
+                    conversations: split_conversations(&text)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, text)| RawConversation {
+                            text,
+                            source_ref: Some(format!("chat {}", i + 1)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    problems: Vec::new(),
+                }),
+            }
+        }
+    }
+}
+
+static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,}|#{3,}|~{3,}|—{2,}).*$").expect("separator pattern")
+});
+
+/// Splits a text holding several chats: at separator lines (three or more
+/// `-` `=` `*` `_` `#` `~`, or `——`, optionally with a title) and at runs
+/// of two or more blank lines. Empty parts are dropped.
+pub fn split_conversations(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut blanks = 0;
+    let flush = |current: &mut Vec<&str>, parts: &mut Vec<String>| {
+        let joined = current.join("\n");
+        let trimmed = joined.trim();
+        if !trimmed.is_empty() {
+            parts.push(trimmed.to_string());
+        }
+        current.clear();
+    };
+    for line in text.lines() {
+        if SEPARATOR.is_match(line) {
+            flush(&mut current, &mut parts);
+            blanks = 0;
+            continue;
+        }
+        if line.trim().is_empty() {
+            blanks += 1;
+            if blanks == 2 {
+                flush(&mut current, &mut parts);
+            }
+            current.push(line);
+            continue;
+        }
+        blanks = 0;
+        current.push(line);
+    }
+    flush(&mut current, &mut parts);
+    parts
+}
+
+fn json_string(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn read_jsonl(text: &str) -> FileConversations {
+    let mut out = FileConversations::default();
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                out.problems.push(format!("line {number}: not JSON ({e})"));
+                continue;
+            }
+        };
+        let Some(text) = value.get("text").and_then(|t| t.as_str()) else {
+            out.problems
+                .push(format!("line {number}: no \"text\" string"));
+            continue;
+        };
+        out.conversations.push(RawConversation {
+            text: text.to_string(),
+            source_ref: Some(
+                json_string(value.get("id")).unwrap_or_else(|| format!("line {number}")),
+            ),
+            agent: json_string(value.get("agent")),
+            buyer: json_string(value.get("buyer")),
+            shop: json_string(value.get("shop")),
+            time: json_string(value.get("time")).and_then(|t| time::parse_local(&t)),
+        });
+    }
+    out
+}
+
+fn read_delimited(text: &str, delimiter: u8) -> std::result::Result<FileConversations, String> {
+    // Quotes in valid CSV come in pairs; the csv crate would read an
+    // unclosed quote silently to the end of the file.
+    if let Some(line) = unclosed_quote_line(text) {
+        return Err(format!(
+            "line {line}: a quoted field is never closed (unbalanced quotes)"
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("row {}: {e}", index + 1))?;
+        rows.push(record.iter().map(str::to_string).collect::<Vec<_>>());
+    }
+    Ok(from_table(&rows, delimiter))
+}
+
+/// The line where a quote opens that nothing closes, if any.
+fn unclosed_quote_line(text: &str) -> Option<usize> {
+    let mut open_at = None;
+    for (index, line) in text.lines().enumerate() {
+        let odd = line.matches('"').count() % 2 == 1;
+        open_at = match (open_at, odd) {
+            (None, true) => Some(index + 1),
+            (Some(_), true) => None,
+            (state, false) => state,
+        };
+    }
+    open_at
+}
+
+fn read_spreadsheet(path: &Path) -> std::result::Result<FileConversations, String> {
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(path)
+        .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+    let mut out = FileConversations::default();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet \"{name}\": {e}"))?;
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+            .collect();
+        let sheet = from_table(&rows, b',');
+        for mut conversation in sheet.conversations {
+            conversation.source_ref = Some(
+                format!("{name} {}", conversation.source_ref.unwrap_or_default())
+                    .trim()
+                    .into(),
+            );
+            out.conversations.push(conversation);
+        }
+        out.problems.extend(
+            sheet
+                .problems
+                .into_iter()
+                .map(|p| format!("sheet \"{name}\": {p}")),
+        );
+    }
+    Ok(out)
+}
+
+fn find_column(header: &[String], names: &[&str]) -> Option<usize> {
+    header.iter().position(|h| {
+        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+        names.iter().any(|n| h == *n)
+    })
+}
+
+const TEXT_COLUMNS: &[&str] = &[
+    "text",
+    "transcript",
+    "conversation",
+    "chat",
+    "对话",
+    "聊天记录",
+    "对话内容",
+    "会话内容",
+];
+const SESSION_COLUMNS: &[&str] = &[
+    "session",
+    "session_id",
+    "sessionid",
+    "conversation_id",
+    "会话",
+    "会话id",
+    "对话id",
+    "会话编号",
+];
+const PARTY_COLUMNS: &[&str] = &[
+    "发送方",
+    "接收方",
+    "发送人",
+    "接收人",
+    "sender",
+    "receiver",
+    "talker",
+    "talkerid",
+    "昵称",
+];
+
+/// A table (first row = header) → conversations: a chat per row when there
+/// is a transcript column, otherwise a message per row grouped into chats.
+fn from_table(rows: &[Vec<String>], delimiter: u8) -> FileConversations {
+    let mut out = FileConversations::default();
+    let Some((header, body)) = rows.split_first() else {
+        return out;
+    };
+    let body: Vec<(usize, &Vec<String>)> = body
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, row)| (i + 2, row))
+        .collect();
+    let cell = |row: &Vec<String>, column: Option<usize>| {
+        column
+            .and_then(|c| row.get(c))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(text_column) = find_column(header, TEXT_COLUMNS) {
+        let id = find_column(header, &["id", "编号", "会话id", "对话id"]);
+        let agent = find_column(header, &["agent", "客服", "客服账号", "客服昵称"]);
+        let buyer = find_column(header, &["buyer", "买家", "顾客", "买家昵称", "客户"]);
+        let shop = find_column(header, &["shop", "店铺", "店铺名"]);
+        let when = find_column(header, &["time", "时间", "日期", "date", "开始时间"]);
+        for (number, row) in body {
+            let Some(text) = cell(row, Some(text_column)) else {
+                out.problems
+                    .push(format!("row {number}: the transcript cell is empty"));
+                continue;
+            };
+            out.conversations.push(RawConversation {
+                text,
+                source_ref: Some(cell(row, id).unwrap_or_else(|| format!("row {number}"))),
+                agent: cell(row, agent),
+                buyer: cell(row, buyer),
+                shop: cell(row, shop),
+                time: cell(row, when).and_then(|t| time::parse_local(&t)),
+            });
+        }
+        return out;
+    }
+    // A message per row: group rows into chats, keep the header so the
+    // transcript parser sees a CSV export.
+    let session = find_column(header, SESSION_COLUMNS);
+    let parties: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| PARTY_COLUMNS.contains(&h.trim().to_lowercase().as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    let key_of = |row: &Vec<String>| -> String {
+        if let Some(s) = cell(row, session) {
+            return s;
+        }
+        // The buyer's side of a message: the party without a shop
+        // sub-account (`shop:agent`).
+        parties
+            .iter()
+            .filter_map(|&c| cell(row, Some(c)))
+            .find(|name| !name.contains(':') && !name.contains('：'))
+            .unwrap_or_default()
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<&Vec<String>>> = HashMap::new();
+    for (_, row) in &body {
+        let key = if session.is_some() || !parties.is_empty() {
+            key_of(row)
+        } else {
+            String::new()
+        };
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(row);
+    }
+    for (index, key) in order.iter().enumerate() {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        let mut ok = writer.write_record(header).is_ok();
+        for row in &groups[key] {
+            ok &= writer.write_record(row.iter()).is_ok();
+        }
+        let text = writer
+            .into_inner()
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        match text {
+            Some(text) if ok => out.conversations.push(RawConversation {
+                text,
+                source_ref: Some(if key.is_empty() {
+                    format!("chat {}", index + 1)
+                } else {
+                    key.clone()
+                }),
+                ..Default::default()
+            }),
+            _ => out
+                .problems
+                .push(format!("chat {}: cannot be re-assembled", index + 1)),
+        }
+    }
+    out
+}
+
+/// Imports files and folders: each conversation is classified and stored,
+/// `options.batch_size` per transaction. A file that cannot be read is
+/// reported in the summary and skipped; the others go on.
+///
+/// `progress` is called after every batch and every file. Setting `cancel`
+/// stops the import before the next batch; committed batches are kept.
+///
+/// # Errors
+/// Only a database failure stops the import with an error (every batch
+/// committed before it is kept); file problems are in the summary.
+pub fn import_paths(
+    store: &mut Store,
+    classifier: &Classifier,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    now: i64,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    let mut state = ImportProgress::default();
+    let mut files = Vec::new();
+    for path in paths {
+        match collect_files(std::slice::from_ref(path)) {
+            Ok(found) => files.extend(found),
+            Err(e) => summary.errors.push(ImportProblem {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    state.files_total = files.len();
+    progress(&state);
+    let batch_size = options.batch_size.max(1);
+    for path in &files {
+        if cancel.load(Ordering::Relaxed) {
+            summary.cancelled = true;
+            break;
+        }
+        state.current = Some(path.clone());
+        progress(&state);
+        let display = path.display().to_string();
+        let read = match read_file(path, options.max_file_bytes) {
+            Ok(read) => read,
+            Err(e) => {
+                summary.errors.push(ImportProblem {
+                    path: display,
+                    message: e.to_string(),
+                });
+                state.files_done += 1;
+                continue;
+            }
+        };
+        summary
+            .errors
+            .extend(read.problems.into_iter().map(|message| ImportProblem {
+                path: display.clone(),
+                message,
+            }));
+        for batch in read.conversations.chunks(batch_size) {
+            if cancel.load(Ordering::Relaxed) {
+                summary.cancelled = true;
+                break;
+            }
+            let (added, duplicates, problems) =
+                import_batch(store, classifier, &display, batch, now)?;
+            summary.conversations_added += added;
+            summary.duplicates += duplicates;
+            summary.errors.extend(problems);
+            state.conversations_added = summary.conversations_added;
+            state.duplicates = summary.duplicates;
+            progress(&state);
+        }
+        if summary.cancelled {
+            break;
+        }
+        summary.files += 1;
+        state.files_done += 1;
+        progress(&state);
+    }
+    Ok(summary)
+}
+
+/// Classifies (in parallel) and stores one batch in one transaction.
+fn import_batch(
+    store: &mut Store,
+    classifier: &Classifier,
+    source: &str,
+    batch: &[RawConversation],
+    now: i64,
+) -> Result<(usize, usize, Vec<ImportProblem>)> {
+    // Skip what is stored or repeated in the batch before classifying.
+    let mut seen = std::collections::HashSet::new();
+    let mut duplicates = 0;
+    let mut fresh = Vec::new();
+    for raw in batch {
+        let hash = content_hash(&raw.text);
+        if !seen.insert(hash) || store.find_by_hash(&hash)?.is_some() {
+            duplicates += 1;
+        } else {
+            fresh.push(raw);
+        }
+    }
+    let classified: Vec<(&RawConversation, Result<Classification>)> = fresh
+        .par_iter()
+        .map(|raw| (*raw, classifier.classify(&raw.text)))
+        .collect();
+    let mut problems = Vec::new();
+    let mut items = Vec::with_capacity(classified.len());
+    for (raw, result) in classified {
+        match result {
+            Ok(result) => items.push((
+                NewConversation {
+                    text: raw.text.clone(),
+                    source: source.to_string(),
+                    source_ref: raw.source_ref.clone(),
+                    agent: raw.agent.clone(),
+                    buyer: raw.buyer.clone(),
+                    shop: raw.shop.clone(),
+                    chat_at: raw.time,
+                },
+                result,
+            )),
+            Err(e) => problems.push(ImportProblem {
+                path: source.to_string(),
+                message: format!(
+                    "{}: {e}",
+                    raw.source_ref.as_deref().unwrap_or("conversation")
+                ),
+            }),
+        }
+    }
+    let outcome = store.record_batch(&items, classifier.lexicon_version(), now)?;
+    Ok((outcome.added, duplicates + outcome.duplicates, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Separator lines and double blank lines end a chat; single blank lines don't.
+    #[test]
+    fn splits_at_boundaries() {
+        let text = "买家：在吗\n\n客服：在的\n\n\n买家：有货吗\n客服：有\n===== 会话 3 =====\n买家：包邮吗\n";
+        let parts = split_conversations(text);
+        assert_eq!(
+            parts,
+            vec![
+                "买家：在吗\n\n客服：在的",
+                "买家：有货吗\n客服：有",
+                "买家：包邮吗"
+            ]
+        );
+    }
+
+    // A bad JSONL line is reported by number; the others are read.
+    #[test]
+    fn jsonl_bad_line_reported() {
+        let read = read_jsonl("{\"id\": \"a\", \"text\": \"买家：在吗\"}\n{oops\n{\"id\": 7, \"text\": \"x\", \"agent\": \"小雅\", \"time\": \"2024-05-01 10:00:00\"}\n{\"id\": \"c\"}\n");
+        assert_eq!(read.conversations.len(), 2);
+        assert_eq!(read.conversations[1].source_ref.as_deref(), Some("7"));
+        assert_eq!(read.conversations[1].agent.as_deref(), Some("小雅"));
+        assert!(read.conversations[1].time.is_some());
+        assert_eq!(read.problems.len(), 2);
+        assert!(
+            read.problems[0].starts_with("line 2:"),
+            "{:?}",
+            read.problems
+        );
+        assert!(
+            read.problems[1].starts_with("line 4:"),
+            "{:?}",
+            read.problems
+        );
+    }
+
+    // A message-per-row CSV is grouped into chats by the buyer's name.
+    #[test]
+    fn csv_messages_grouped_by_buyer() {
+        let csv = "时间,发送方,接收方,内容\n\
+            2024-05-01 10:00:00,tb_a,店:小雅,在吗\n\
+            2024-05-01 10:00:05,店:小雅,tb_a,在的\n\
+            2024-05-01 11:00:00,tb_b,店:小雅,有货吗\n\
+            2024-05-01 10:01:00,tb_a,店:小雅,包邮吗\n";
+        let read = read_delimited(csv, b',').unwrap();
+        assert_eq!(read.conversations.len(), 2);
+        assert_eq!(read.conversations[0].source_ref.as_deref(), Some("tb_a"));
+        assert!(read.conversations[0]
+            .text
+            .starts_with("时间,发送方,接收方,内容\n"));
+        assert_eq!(read.conversations[0].text.lines().count(), 4);
+        assert_eq!(read.conversations[1].text.lines().count(), 2);
+    }
+
+    // A chat-per-row CSV keeps its metadata columns.
+    #[test]
+    fn csv_chat_per_row() {
+        let csv = "id,客服,text\n1,小雅,\"买家：在吗\n客服：在的\"\n2,阿杰,\n";
+        let read = read_delimited(csv, b',').unwrap();
+        assert_eq!(read.conversations.len(), 1);
+        assert_eq!(read.conversations[0].agent.as_deref(), Some("小雅"));
+        assert_eq!(read.conversations[0].text, "买家：在吗\n客服：在的");
+        assert_eq!(
+            read.problems,
+            vec!["row 3: the transcript cell is empty".to_string()]
+        );
+    }
+
+    // Unbalanced quotes make a broken CSV an error naming the line.
+    #[test]
+    fn broken_csv_is_an_error() {
+        let csv = "id,text\n1,\"买家：在吗\n2,ok\n3,\"\"\"引号\"\"\"\n";
+        let message = read_delimited(csv, b',').unwrap_err();
+        assert!(message.starts_with("line 2:"), "{message}");
+        assert!(read_delimited("id,text\n1,\"a \"\"b\"\" c\"\n", b',').is_ok());
+    }
+}
