@@ -1,1 +1,20 @@
+//! BuyerLens integration tests: one binary, one module per area.
 
+// Shared helpers: paths, running the CLI, golden-file comparison.
+mod util;
+
+// Transcript parsing of every shape against reviewed golden files.
+mod parse;
+
+// Reading files in every supported encoding, and refusing binary ones.
+mod encoding;
+
+// The CLI: output shapes and exit codes.
+mod cli;
+
+// Property tests: no input makes the parser or classifier panic, and
+// evidence always points at buyer text.
+mod property;
+
+// Classification through the public API on hand-written chats.
+mod classify;

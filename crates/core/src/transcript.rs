@@ -16,7 +16,7 @@ use regex::Regex;
 use crate::model::{Format, Message, Speaker};
 
 /// A parsed transcript.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Transcript {
     /// The recognised shape.
     pub format: Format,
@@ -150,7 +150,7 @@ fn classify_line(line: &str) -> LineKind<'_> {
         if let Some(c) = HEADER.captures(trimmed) {
             let name = c.name("name").map_or("", |m| m.as_str()).trim();
             let time = c.name("time").map_or("", |m| m.as_str());
-            let dated = time.contains(' ') || time.contains('\t');
+            let dated = time.len() > 4 && time.as_bytes()[..4].iter().all(u8::is_ascii_digit);
             if plausible_name(name) {
                 return LineKind::Header { name, time, dated };
             }
@@ -194,10 +194,10 @@ fn parse_headed(lines: &[&str]) -> Option<(Format, Vec<Raw>)> {
             _ => {}
         }
     }
-    let first = kinds
+    // Platform notices (当前用户来自…) may stand before the first header.
+    let first = lines
         .iter()
-        .zip(lines)
-        .position(|(_, l)| !l.trim().is_empty())?;
+        .position(|l| !l.trim().is_empty() && !is_system_text(l))?;
     // The first line is a header, or a name whose time is on the next line.
     let starts_with_header = |k: &LineKind| !matches!(k, LineKind::Content | LineKind::Status);
     let opens = starts_with_header(&kinds[first])
@@ -322,6 +322,10 @@ fn role_of(word: &str) -> Option<Speaker> {
     // Role words may come in Traditional script (買家, 客服).
     let simplified = fast2s::convert(word.trim());
     let word = simplified.as_str();
+    // 买家信用, 买家等级: profile fields, not a speaker.
+    if word.contains("信用") || word.contains("信誉") || word.contains("等级") {
+        return None;
+    }
     if BUYER.contains(&word) {
         return Some(Speaker::Buyer);
     }
@@ -629,7 +633,10 @@ fn parse_unstructured(lines: &[&str]) -> Vec<Raw> {
         if trimmed.is_empty() {
             continue;
         }
-        let role = if several && SHOP_TALK.is_match(trimmed) && !asks_question(trimmed) {
+        let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+        let shop = STRONG_SHOP_TALK.is_match(&compact)
+            || (SHOP_TALK.is_match(&compact) && !asks_question(&compact));
+        let role = if several && shop {
             Speaker::Shop
         } else {
             Speaker::Buyer
@@ -643,6 +650,12 @@ fn parse_unstructured(lines: &[&str]) -> Vec<Raw> {
     }
     out
 }
+
+/// Phrases only an agent uses, even in a question.
+static STRONG_SHOP_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"客官|亲亲|小店|本店|欢迎光临|有什么(可以|能)?(帮|为)您|很高兴为您|为您服务|请问有什么需要")
+        .expect("valid strong shop-talk regex")
+});
 
 /// Phrases an agent uses and a buyer hardly does.
 static SHOP_TALK: LazyLock<Regex> = LazyLock::new(|| {
@@ -672,6 +685,9 @@ fn assign_speakers(raw: Vec<Raw>) -> Vec<Message> {
         if r.role.is_some() || name_side.contains_key(name) || unresolved.contains(name) {
             continue;
         }
+        if name == "我" {
+            continue; // settled below, as the other side
+        }
         let cleaned = fast2s::convert(name.trim_start_matches("cntaobao"));
         let cleaned = cleaned.as_str();
         if SHOP_NAME.is_match(cleaned) {
@@ -680,6 +696,27 @@ fn assign_speakers(raw: Vec<Raw>) -> Vec<Message> {
             name_side.insert(name.clone(), role);
         } else {
             unresolved.push(name.clone());
+        }
+    }
+    // 我 (chat exporters name the user's own side so) is whichever side
+    // the other names are not.
+    if raw
+        .iter()
+        .any(|r| r.name.as_deref() == Some("我") && r.role.is_none())
+    {
+        let others_shop = name_side.values().any(|s| *s == Speaker::Shop);
+        name_side.insert(
+            "我".into(),
+            if others_shop {
+                Speaker::Buyer
+            } else {
+                Speaker::Shop
+            },
+        );
+        if !others_shop {
+            for name in unresolved.drain(..) {
+                name_side.insert(name, Speaker::Buyer);
+            }
         }
     }
     if !unresolved.is_empty() {
@@ -757,7 +794,7 @@ fn assign_speakers(raw: Vec<Raw>) -> Vec<Message> {
 /// platform notices.
 static SYSTEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\[(?:图片|表情|动画表情|语音|视频|文件|位置|红包|转账|链接|商品链接|商品|订单|卡片|小程序|名片|emoji)[^\]]{0,60}\][ \t]*)+$|^https?://\S+$|以下为新消息|撤回了一条消息|^当前用户来自|^商品详情页|^由.{0,20}转交给|^原因[:：]【|^顾客通过点击|^\[订单编号[:：]|^#E-s\[|^系统(消息|提示)",
+        r"^(?:\[(?:图片|表情|动画表情|语音|视频|文件|位置|红包|转账|链接|商品链接|商品|订单|卡片|小程序|名片|emoji)[^\]]{0,60}\][ \t]*)+$|^https?://\S+$|以下为新消息|撤回了一条消息|^当前用户来自|^商品详情页|^由.{0,20}转交给|^原因[:：]【|^顾客通过点击|^\[订单编号[:：]|^#E-s\[|^系统(消息|提示)|^(买家)?(信用|信誉)(等级)?[:：]",
     )
     .expect("valid system regex")
 });
