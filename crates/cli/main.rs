@@ -82,8 +82,11 @@ fn main() -> ExitCode {
         Err(error) => {
             // A closed pipe (`buyerlens classify … | head`) is not an error.
             if error.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                let kind = c
+                    .downcast_ref::<std::io::Error>()
+                    .map(std::io::Error::kind)
+                    .or_else(|| c.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()));
+                kind == Some(std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }
