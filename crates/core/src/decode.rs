@@ -107,7 +107,7 @@ fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {
 /// CJK-only text has none, but then every code unit is a CJK or common
 /// punctuation character.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let pairs = bytes.len() / 2;

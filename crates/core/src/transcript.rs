@@ -452,15 +452,11 @@ fn header_columns(header: &csv::StringRecord) -> Columns {
             }
             "发送方" | "发送人" | "发送者" | "发言人" | "昵称" | "sender" | "sender_nick"
             | "sendername" | "nickname" | "from" | "talker" | "用户名" => {
-                if cols.sender.is_none() {
-                    cols.sender = Some(i)
-                }
+                cols.sender.get_or_insert(i);
             }
             "内容" | "消息内容" | "消息" | "聊天内容" | "content" | "strcontent" | "text"
             | "message" | "msg" => {
-                if cols.content.is_none() {
-                    cols.content = Some(i)
-                }
+                cols.content.get_or_insert(i);
             }
             "角色" | "身份" | "role" | "发送方角色" => cols.role = Some(i),
             "issender" | "waitersend" | "is_seller" | "isseller" | "是否客服" | "isself" => {
