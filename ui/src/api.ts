@@ -21,7 +21,7 @@ import type {
   LexiconMatch,
   Stats,
   Template,
-  TemplateDraft,
+  TemplateEdit,
 } from "./types";
 
 /** Error kinds the shell sends (src-tauri/src/error.rs). */
@@ -98,7 +98,7 @@ export const getConversation = (id: number) =>
   call<ConversationDetail>("get_conversation", { id });
 
 export const correctLabels = (id: number, correction: Correction) =>
-  call<void>("correct_labels", { id, correction });
+  call<number>("correct_labels", { id, correction });
 
 export const historyStats = (filter: HistoryFilter) =>
   call<Stats>("history_stats", { filter });
@@ -108,13 +108,14 @@ export const exportHistory = (filter: HistoryFilter, path: string) =>
 
 // --- templates ------------------------------------------------------------
 
-export const listTemplates = (search: string) => call<Template[]>("list_templates", { search });
+export const listTemplates = () => call<Template[]>("list_templates");
 
-export const saveTemplate = (draft: TemplateDraft) => call<number>("save_template", { draft });
+export const saveTemplate = (template: TemplateEdit) => call<number>("save_template", { template });
 
 export const deleteTemplate = (id: number) => call<void>("delete_template", { id });
 
-export const previewTemplate = (body: string) => call<string>("preview_template", { body });
+export const previewTemplate = (body: string, agent: string | null) =>
+  call<string>("preview_template", { body, agent });
 
 // --- lexicon --------------------------------------------------------------
 
@@ -123,7 +124,8 @@ export const getLexicon = () => call<string>("get_lexicon");
 export const tryLexicon = (source: string, phrase: string) =>
   call<LexiconMatch[]>("try_lexicon", { source, phrase });
 
-export const saveLexicon = (source: string) => call<void>("save_lexicon", { source });
+/** Validates and saves; resolves to the new lexicon version. */
+export const saveLexicon = (source: string) => call<string>("save_lexicon", { source });
 
 export const resetLexicon = () => call<string>("reset_lexicon");
 
@@ -163,5 +165,5 @@ export async function pickSavePath(defaultName: string, extension: string): Prom
 // --- settings -------------------------------------------------------------
 
 export const listAgents = () => call<string[]>("list_agents");
-export const saveAgents = (agents: string[]) => call<void>("save_agents", { agents });
+export const saveAgents = (agents: string[]) => call<string[]>("save_agents", { agents });
 export const backupDatabase = (path: string) => call<void>("backup_database", { path });

@@ -38,14 +38,14 @@ export function renderCharts(host: HTMLElement, stats: Stats): void {
     ...base,
     xAxis: { type: "category", data: motives.map((m) => m.zh) },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", data: motives.map((m) => stats.motives[m.code] ?? 0), itemStyle: { color: "#e4572e" } }],
+    series: [{ type: "bar", data: motives.map((m) => stats.labels[m.code] ?? 0), itemStyle: { color: "#e4572e" } }],
   });
   const b = echarts.init(trend, theme);
   b.setOption({
     ...base,
-    xAxis: { type: "category", data: stats.perDay.map((d) => d.day) },
+    xAxis: { type: "category", data: stats.perDay.map(([day]) => day) },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "line", smooth: true, data: stats.perDay.map((d) => d.count), areaStyle: {} }],
+    series: [{ type: "line", smooth: true, data: stats.perDay.map(([, count]) => count), areaStyle: {} }],
   });
   const c = echarts.init(agents, theme);
   c.setOption({
@@ -58,7 +58,7 @@ export function renderCharts(host: HTMLElement, stats: Stats): void {
       name: zh(m.code),
       type: "bar",
       stack: "motive",
-      data: stats.perAgent.map((p) => p.motives[m.code] ?? 0),
+      data: stats.perAgent.map((p) => p.labels[m.code] ?? 0),
     })),
   });
   charts.push(a, b, c);

@@ -72,10 +72,3 @@ export function toast(message: string, kind: "ok" | "error" = "ok"): void {
   host.appendChild(item);
   setTimeout(() => item.remove(), kind === "error" ? 6000 : 2500);
 }
-
-/** Formats a unix time (seconds) as local `YYYY-MM-DD HH:MM`. */
-export function formatTime(unixSeconds: number): string {
-  const d = new Date(unixSeconds * 1000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}

@@ -1,21 +1,30 @@
-// UI preferences kept in the webview's local storage (on this machine only):
-// the agents' names and who is using the app now.
+// Who is using the app: the agents' names live in the store (so backups
+// carry them); which of them sits at this machine is a UI preference in
+// the webview's local storage.
 
-const AGENTS_KEY = "buyerlens.agents";
+import { listAgents, saveAgents } from "./api";
+
 const CURRENT_KEY = "buyerlens.currentAgent";
+let cached: string[] = [];
 
+/** The agents' names as last loaded. */
 export function agents(): string[] {
-  try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(AGENTS_KEY) ?? "[]");
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
-  } catch {
-    return [];
-  }
+  return cached;
 }
 
-export function setAgents(names: string[]): void {
-  const clean = [...new Set(names.map((n) => n.trim()).filter((n) => n.length > 0))];
-  localStorage.setItem(AGENTS_KEY, JSON.stringify(clean));
+/** Loads the names from the store; keeps the old list if that fails. */
+export async function loadAgents(): Promise<string[]> {
+  try {
+    cached = await listAgents();
+  } catch {
+    // no store: the list stays as it was, the agent can still classify
+  }
+  return cached;
+}
+
+export async function setAgents(names: string[]): Promise<string[]> {
+  cached = await saveAgents(names);
+  return cached;
 }
 
 export function currentAgent(): string | null {

@@ -66,9 +66,11 @@ export interface Analysis {
 
 export interface AppInfo {
   version: string;
-  dataDir: string;
-  dbPath: string;
+  dbPath: string | null;
+  /** Why the database could not be opened, if it could not. */
+  storeError: string | null;
   lexiconVersion: string;
+  conversations: number | null;
 }
 
 export interface HistoryFilter {
@@ -85,14 +87,13 @@ export interface HistoryFilter {
 
 export interface HistoryRow {
   id: number;
-  /** Unix seconds. */
-  importedAt: number;
-  chatTime: string | null;
+  /** Local `YYYY-MM-DD HH:MM:SS`: the chat's time, or the import's. */
+  time: string;
   agent: string | null;
   buyer: string | null;
   motives: string[];
-  experience: string;
-  intent: string;
+  experience: string | null;
+  intent: string | null;
   topics: string[];
   corrected: boolean;
   preview: string;
@@ -100,7 +101,8 @@ export interface HistoryRow {
 
 export interface HistoryPage {
   rows: HistoryRow[];
-  total: number;
+  /** Whether rows follow this page. */
+  more: boolean;
 }
 
 export interface Correction {
@@ -108,36 +110,47 @@ export interface Correction {
   experience?: string;
   intent?: string;
   topics?: string[];
+  /** Who corrects (the supervisor's name). */
+  who: string;
   note?: string;
+}
+
+export interface EffectiveLabels {
+  motives: string[];
+  experience: string | null;
+  intent: string | null;
+  topics: string[];
 }
 
 export interface ConversationDetail {
   row: HistoryRow;
-  analysis: Analysis;
+  classification: Classification | null;
+  /** The labels before any correction. */
+  original: EffectiveLabels;
+  corrections: number;
 }
 
 export interface Stats {
   conversations: number;
-  motives: Record<string, number>;
-  experience: Record<string, number>;
-  intent: Record<string, number>;
-  topics: Record<string, number>;
-  perDay: { day: string; count: number }[];
-  perAgent: { agent: string; count: number; motives: Record<string, number> }[];
+  corrected: number;
+  /** Count per label code. */
+  labels: Record<string, number>;
+  perDay: [string, number][];
+  perAgent: { agent: string; conversations: number; labels: Record<string, number> }[];
 }
 
 export interface Template {
   id: number;
   title: string;
   body: string;
-  group: string | null;
+  group: string;
   tags: string[];
   shortcut: string | null;
   enabled: boolean;
   useCount: number;
 }
 
-export type TemplateDraft = Omit<Template, "id" | "useCount"> & { id: number | null };
+export type TemplateEdit = Omit<Template, "id" | "useCount"> & { id: number | null };
 
 export interface ImportProgress {
   filesDone: number;

@@ -3,7 +3,8 @@
 // 100,000+ rows stay smooth.
 
 export interface PagedSource<T> {
-  fetch(offset: number, limit: number): Promise<{ rows: T[]; total: number }>;
+  /** A page, and whether rows follow it (the store gives no filtered count). */
+  fetch(offset: number, limit: number): Promise<{ rows: T[]; more: boolean }>;
 }
 
 export interface VirtualListOptions<T> {
@@ -12,7 +13,8 @@ export interface VirtualListOptions<T> {
   source: PagedSource<T>;
   renderRow(row: T, index: number): HTMLElement;
   renderPending(index: number): HTMLElement;
-  onTotal?(total: number): void;
+  /** Rows known so far, and whether that is all of them. */
+  onTotal?(known: number, complete: boolean): void;
 }
 
 export class VirtualList<T> {
@@ -21,6 +23,10 @@ export class VirtualList<T> {
   private readonly pages = new Map<number, T[]>();
   private readonly loading = new Set<number>();
   private total = 0;
+  /** Rows known to exist. */
+  private known = 0;
+  /** The exact row count, once the last page has been seen. */
+  private end: number | null = null;
   private generation = 0;
   private frame = 0;
 
@@ -39,6 +45,9 @@ export class VirtualList<T> {
     this.generation++;
     this.pages.clear();
     this.loading.clear();
+    this.known = 0;
+    this.end = null;
+    this.total = 0;
     this.element.scrollTop = 0;
     await this.load(0);
   }
@@ -62,11 +71,15 @@ export class VirtualList<T> {
     const generation = this.generation;
     this.loading.add(page);
     try {
-      const { rows, total } = await this.options.source.fetch(page * this.options.pageSize, this.options.pageSize);
+      const offset = page * this.options.pageSize;
+      const { rows, more } = await this.options.source.fetch(offset, this.options.pageSize);
       if (generation !== this.generation) return;
       this.pages.set(page, rows);
-      this.total = total;
-      this.options.onTotal?.(total);
+      this.known = Math.max(this.known, offset + rows.length);
+      if (!more) this.end = offset + rows.length;
+      // Until the end is seen, one more page of room lets the scroll reach it.
+      this.total = this.end ?? this.known + this.options.pageSize;
+      this.options.onTotal?.(this.end ?? this.known, this.end !== null);
     } finally {
       this.loading.delete(page);
     }

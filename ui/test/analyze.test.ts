@@ -54,13 +54,14 @@ describe("analyze screen", () => {
 
   // Ctrl+Enter classifies again with the chosen agent.
   it("classifies on Ctrl+Enter with the agent", async () => {
-    localStorage.setItem("buyerlens.agents", JSON.stringify(["小雅"]));
     localStorage.setItem("buyerlens.currentAgent", "小雅");
     mockIPC((cmd, args) => {
+      if (cmd === "list_agents") return ["小王", "小雅"];
       calls.push([cmd, args as Record<string, unknown>]);
       return analysis();
     });
-    mount();
+    mount().onShow?.();
+    await settle();
     (document.getElementById("paste") as HTMLTextAreaElement).value = "在吗";
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }));
     await settle();

@@ -6,7 +6,7 @@ import { classifyTranscript, copyTemplate } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { FORMAT_NAME } from "../labels";
-import { agents, currentAgent, setCurrentAgent } from "../settings";
+import { agents, currentAgent, loadAgents, setCurrentAgent } from "../settings";
 import { renderTranscript } from "../transcript";
 import type { Analysis, LabelScore, SuggestedTemplate } from "../types";
 import type { Screen } from "./screen";
@@ -227,8 +227,8 @@ export function analyzeScreen(): Screen {
     title: "分析",
     root,
     onShow: () => {
-      fillAgents();
       paste.focus();
+      void loadAgents().then(fillAgents);
     },
     onKey,
   };

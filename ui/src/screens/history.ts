@@ -10,9 +10,10 @@ import {
   listHistory,
   pickSavePath,
 } from "../api";
-import { formatTime, h, replace, toast } from "../dom";
+import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { labelsOf, zh } from "../labels";
+import { currentAgent } from "../settings";
 import { renderTranscript } from "../transcript";
 import type { Axis, ConversationDetail, HistoryFilter, HistoryRow } from "../types";
 import { VirtualList } from "../virtual";
@@ -63,7 +64,7 @@ export function historyScreen(): Screen {
     rowHeight: ROW_HEIGHT,
     pageSize: 200,
     source: { fetch: (offset, limit) => listHistory(filter(), offset, limit) },
-    onTotal: (n) => replace(total, `共 ${n} 条`),
+    onTotal: (n, complete) => replace(total, complete ? `共 ${n} 条` : `已载入 ${n} 条，向下滚动载入更多`),
     renderPending: () => h("div", { class: "hrow pending" }, "…"),
     renderRow: (row) =>
       h(
@@ -74,12 +75,12 @@ export function historyScreen(): Screen {
           data: { id: String(row.id) },
           on: { click: () => void open(row.id) },
         },
-        h("span", { class: "c-time" }, row.chatTime ?? formatTime(row.importedAt)),
+        h("span", { class: "c-time" }, row.time),
         h("span", { class: "c-agent" }, row.agent ?? "—"),
         h("span", { class: "c-buyer" }, row.buyer ?? "—"),
         h("span", { class: "c-motives" }, row.motives.map(zh).join(" ") || "—"),
-        h("span", { class: "c-exp" }, zh(row.experience)),
-        h("span", { class: "c-intent" }, zh(row.intent)),
+        h("span", { class: "c-exp" }, row.experience ? zh(row.experience) : "—"),
+        h("span", { class: "c-intent" }, row.intent ? zh(row.intent) : "—"),
         h("span", { class: "c-preview" }, row.corrected ? h("span", { class: "badge" }, "已更正") : null, row.preview),
       ),
   });
@@ -109,7 +110,7 @@ export function historyScreen(): Screen {
   }
 
   function paintDetail(d: ConversationDetail): void {
-    const c = d.analysis.classification;
+    const c = d.classification;
     const motiveBoxes = labelsOf("motive").map((l) =>
       h("label", { class: "check" }, h("input", { type: "checkbox", name: "motive", value: l.code, checked: d.row.motives.includes(l.code) }), l.zh),
     );
@@ -117,9 +118,9 @@ export function historyScreen(): Screen {
       h("label", { class: "check" }, h("input", { type: "checkbox", name: "topic", value: l.code, checked: d.row.topics.includes(l.code) }), l.zh),
     );
     const exp = labelSelect("experience", "correct-experience", "经验");
-    exp.value = d.row.experience;
+    exp.value = d.row.experience ?? "";
     const int = labelSelect("intent", "correct-intent", "意向");
-    int.value = d.row.intent;
+    int.value = d.row.intent ?? "";
     const note = h("input", { type: "text", id: "correct-note", placeholder: "备注（可选）" });
     const form = h(
       "form",
@@ -134,8 +135,9 @@ export function historyScreen(): Screen {
             correctLabels(d.row.id, {
               motives: checked("motive"),
               topics: checked("topic"),
-              experience: exp.value,
-              intent: int.value,
+              experience: exp.value || undefined,
+              intent: int.value || undefined,
+              who: currentAgent() ?? "主管",
               note: note.value.trim() || undefined,
             })
               .then(() => {
@@ -161,7 +163,8 @@ export function historyScreen(): Screen {
         h("button", { type: "button", on: { click: () => ((selected = null), replace(detail), list.paint()) } }, "关闭"),
       ),
       form,
-      h("div", { class: "detail-transcript" }, renderTranscript(c)),
+      d.corrections ? h("p", { class: "muted" }, `已更正 ${d.corrections} 次；原始标签：${[...d.original.motives, d.original.experience, d.original.intent, ...d.original.topics].filter((x): x is string => !!x).map(zh).join("、")}`) : null,
+      c ? h("div", { class: "detail-transcript" }, renderTranscript(c)) : null,
     );
   }
 

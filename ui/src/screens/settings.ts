@@ -3,7 +3,7 @@
 import { appInfo, backupDatabase, pickSavePath } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
-import { agents, setAgents } from "../settings";
+import { loadAgents, setAgents } from "../settings";
 import type { Screen } from "./screen";
 
 export function settingsScreen(): Screen {
@@ -11,17 +11,17 @@ export function settingsScreen(): Screen {
   const info = h("dl", { class: "info", id: "settings-info" });
 
   async function load(): Promise<void> {
-    names.value = agents().join("\n");
+    names.value = (await loadAgents()).join("\n");
     try {
       const a = await appInfo();
       replace(
         info,
         h("dt", null, "版本"),
         h("dd", null, a.version),
-        h("dt", null, "数据目录"),
-        h("dd", null, h("code", null, a.dataDir)),
         h("dt", null, "数据库"),
-        h("dd", null, h("code", null, a.dbPath)),
+        h("dd", null, h("code", null, a.dbPath ?? "（内存）")),
+        h("dt", null, "状态"),
+        h("dd", { class: a.storeError ? "error" : "" }, a.storeError ?? `正常，共 ${a.conversations ?? 0} 段对话`),
         h("dt", null, "词库版本"),
         h("dd", null, a.lexiconVersion),
       );
@@ -45,10 +45,14 @@ export function settingsScreen(): Screen {
           type: "button",
           class: "primary",
           on: {
-            click: () => {
-              setAgents(names.value.split("\n"));
-              names.value = agents().join("\n");
-              toast("客服名单已保存");
+            click: async () => {
+              try {
+                names.value = (await setAgents(names.value.split("\n"))).join("\n");
+                toast("客服名单已保存");
+              } catch (e) {
+                const { headline, detail } = describeError(e);
+                toast(`${headline} ${detail}`, "error");
+              }
             },
           },
         },

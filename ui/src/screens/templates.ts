@@ -4,7 +4,8 @@ import { deleteTemplate, listTemplates, previewTemplate, saveTemplate } from "..
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { labelsOf, zh } from "../labels";
-import type { Axis, Template, TemplateDraft } from "../types";
+import { currentAgent } from "../settings";
+import type { Axis, Template, TemplateEdit } from "../types";
 import type { Screen } from "./screen";
 
 const PLACEHOLDERS = ["{买家}", "{客服}", "{店铺}", "{商品}"];
@@ -14,7 +15,8 @@ export function templatesScreen(): Screen {
   const list = h("ul", { class: "template-list", id: "template-list" });
   const editor = h("div", { class: "template-editor", id: "template-editor" });
   let templates: Template[] = [];
-  let editing: TemplateDraft | null = null;
+  let all: Template[] = [];
+  let editing: TemplateEdit | null = null;
 
   function showError(e: unknown): void {
     const { headline, detail } = describeError(e);
@@ -23,11 +25,21 @@ export function templatesScreen(): Screen {
 
   async function load(): Promise<void> {
     try {
-      templates = await listTemplates(search.value.trim());
-      paintList();
+      all = await listTemplates();
+      filter();
     } catch (e) {
       showError(e);
     }
+  }
+
+  /** A few hundred templates at most: filtering here keeps typing instant. */
+  function filter(): void {
+    const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    templates = all.filter((t) => {
+      const hay = `${t.title}\n${t.body}\n${t.group}\n${t.shortcut ?? ""}`.toLowerCase();
+      return words.every((w) => hay.includes(w));
+    });
+    paintList();
   }
 
   function paintList(): void {
@@ -48,7 +60,7 @@ export function templatesScreen(): Screen {
             },
           },
           h("strong", null, t.title),
-          h("span", { class: "muted" }, `${t.group ?? "未分组"} · 使用 ${t.useCount} 次${t.enabled ? "" : " · 已停用"}`),
+          h("span", { class: "muted" }, `${t.group || "未分组"} · 使用 ${t.useCount} 次${t.enabled ? "" : " · 已停用"}`),
           h("span", { class: "tags" }, t.tags.map((tag) => h("span", { class: "tag" }, zh(tag)))),
         ),
       ),
@@ -64,10 +76,10 @@ export function templatesScreen(): Screen {
   function edit(t: Template | null): void {
     editing = t
       ? { id: t.id, title: t.title, body: t.body, group: t.group, tags: t.tags, shortcut: t.shortcut, enabled: t.enabled }
-      : { id: null, title: "", body: "", group: null, tags: [], shortcut: null, enabled: true };
+      : { id: null, title: "", body: "", group: "", tags: [], shortcut: null, enabled: true };
     const draft = editing;
     const title = h("input", { type: "text", id: "template-title", value: draft.title, required: true, "aria-label": "标题" });
-    const group = h("input", { type: "text", id: "template-group", value: draft.group ?? "", placeholder: "分组", "aria-label": "分组" });
+    const group = h("input", { type: "text", id: "template-group", value: draft.group, placeholder: "分组", "aria-label": "分组" });
     const shortcut = h("input", { type: "text", id: "template-shortcut", value: draft.shortcut ?? "", placeholder: "快捷短语", "aria-label": "快捷短语", size: 8 });
     const enabled = h("input", { type: "checkbox", id: "template-enabled", checked: draft.enabled });
     const body = h("textarea", { id: "template-body", rows: 6, "aria-label": "话术内容" });
@@ -76,7 +88,7 @@ export function templatesScreen(): Screen {
     let previewSeq = 0;
     const refreshPreview = () => {
       const mine = ++previewSeq;
-      previewTemplate(body.value)
+      previewTemplate(body.value, currentAgent())
         .then((text) => {
           if (mine === previewSeq) replace(preview, text);
         })
@@ -96,7 +108,7 @@ export function templatesScreen(): Screen {
               id: draft.id,
               title: title.value.trim(),
               body: body.value,
-              group: group.value.trim() || null,
+              group: group.value.trim(),
               shortcut: shortcut.value.trim() || null,
               enabled: enabled.checked,
               tags,
@@ -173,7 +185,7 @@ export function templatesScreen(): Screen {
   let timer = 0;
   search.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = window.setTimeout(() => void load(), 150);
+    timer = window.setTimeout(filter, 100);
   });
 
   const root = h(

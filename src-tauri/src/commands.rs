@@ -1,0 +1,275 @@
+//! The commands the UI calls. Each takes the state, calls the core and maps
+//! the error; none holds SQL or matching logic. All are `async` so that
+//! none runs on the main (UI) thread.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use buyerlens_core::store::NewConversation;
+use buyerlens_core::suggest::{self, FillContext};
+use buyerlens_core::{Classifier, Lexicon};
+use tauri::State;
+
+use crate::dto::{
+    Analysis, AppInfo, ConversationDto, CorrectionDto, HistoryFilterDto, HistoryPage, HistoryRow,
+    LabelInfo, LexiconMatch, StatsDto, TemplateDto, TemplateEdit,
+};
+use crate::error::{CommandError, CommandResult};
+use crate::state::{local_now, AppState};
+
+/// How many replies the Analyze screen offers.
+const SUGGESTIONS: usize = 5;
+/// The most rows one history page may ask for.
+const MAX_PAGE: u32 = 1000;
+/// The settings key of the agents' names (a JSON array).
+const AGENTS_SETTING: &str = "desktop.agents";
+
+/// Classifies a pasted chat, stores it in history and ranks replies.
+/// Without a store (it failed to open) the classification still comes back.
+#[tauri::command(async)]
+pub fn classify_transcript(
+    state: State<'_, AppState>,
+    text: String,
+    agent: Option<String>,
+) -> CommandResult<Analysis> {
+    let started = Instant::now();
+    let classifier = state.classifier()?;
+    let classification = classifier.classify(&text)?;
+    let agent = agent.filter(|a| !a.trim().is_empty());
+    let mut analysis = Analysis {
+        conversation_id: None,
+        classification,
+        templates: Vec::new(),
+        elapsed_ms: 0.0,
+    };
+    if let Ok(mut store) = state.store() {
+        let mut conversation = NewConversation::pasted(text);
+        conversation.agent = agent.clone();
+        conversation.fill_from(&analysis.classification);
+        let recorded = store.record(
+            &conversation,
+            &analysis.classification,
+            classifier.lexicon_version(),
+            local_now(),
+        )?;
+        analysis.conversation_id = Some(recorded.conversation_id);
+        let mut context = FillContext::from_classification(&analysis.classification);
+        if agent.is_some() {
+            context.agent = agent;
+        }
+        let templates = store.templates(false)?;
+        analysis.templates =
+            suggest::suggest(&templates, &analysis.classification, &context, SUGGESTIONS);
+    }
+    analysis.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(analysis)
+}
+
+/// Every label of the taxonomy, for menus and names.
+#[tauri::command(async)]
+pub fn list_labels() -> Vec<LabelInfo> {
+    LabelInfo::all()
+}
+
+/// Version, database location and health.
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
+    let conversations = state
+        .store()
+        .ok()
+        .map(|s| s.conversation_count())
+        .transpose()?;
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        db_path: state.db_path.as_ref().map(|p| p.display().to_string()),
+        store_error: state.store_error()?,
+        lexicon_version: state.classifier()?.lexicon_version().to_string(),
+        conversations,
+    })
+}
+
+/// Records that a reply was copied for a conversation.
+#[tauri::command(async)]
+pub fn record_template_use(
+    state: State<'_, AppState>,
+    template_id: i64,
+    conversation_id: Option<i64>,
+) -> CommandResult<()> {
+    Ok(state
+        .store()?
+        .record_template_use(template_id, conversation_id, local_now())?)
+}
+
+/// One page of history, newest first.
+#[tauri::command(async)]
+pub fn list_history(
+    state: State<'_, AppState>,
+    filter: HistoryFilterDto,
+    offset: u64,
+    limit: u32,
+) -> CommandResult<HistoryPage> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    // One row more than asked tells whether another page follows.
+    let records = state
+        .store()?
+        .history(&filter.to_core(offset, limit + 1)?)?;
+    let more = records.len() > limit as usize;
+    Ok(HistoryPage {
+        rows: records
+            .iter()
+            .take(limit as usize)
+            .map(HistoryRow::from)
+            .collect(),
+        more,
+    })
+}
+
+/// One conversation with its latest classification.
+#[tauri::command(async)]
+pub fn get_conversation(state: State<'_, AppState>, id: i64) -> CommandResult<ConversationDto> {
+    Ok(ConversationDto::from(&state.store()?.conversation(id)?))
+}
+
+/// A supervisor's correction of a conversation's labels.
+#[tauri::command(async)]
+pub fn correct_labels(
+    state: State<'_, AppState>,
+    id: i64,
+    correction: CorrectionDto,
+) -> CommandResult<usize> {
+    let records = state
+        .store()?
+        .correct(id, &correction.to_core()?, local_now())?;
+    Ok(records.len())
+}
+
+/// Counts for the History charts.
+#[tauri::command(async)]
+pub fn history_stats(
+    state: State<'_, AppState>,
+    filter: HistoryFilterDto,
+) -> CommandResult<StatsDto> {
+    Ok(StatsDto::from(state.store()?.stats(&filter.to_stats()?)?))
+}
+
+/// All templates, disabled ones too.
+#[tauri::command(async)]
+pub fn list_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateDto>> {
+    Ok(state
+        .store()?
+        .templates(true)?
+        .iter()
+        .map(TemplateDto::from)
+        .collect())
+}
+
+/// Adds (`id: null`) or updates a template; returns its id.
+#[tauri::command(async)]
+pub fn save_template(state: State<'_, AppState>, template: TemplateEdit) -> CommandResult<i64> {
+    let mut store = state.store()?;
+    match template.id {
+        None => Ok(store.add_template(&template.to_draft(None), local_now())?),
+        Some(id) => {
+            let key = store.template(id)?.key;
+            store.update_template(id, &template.to_draft(key), local_now())?;
+            Ok(id)
+        }
+    }
+}
+
+#[tauri::command(async)]
+pub fn delete_template(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    Ok(state.store()?.delete_template(id)?)
+}
+
+/// A template body with its placeholders filled with sample values;
+/// an unknown placeholder is an error.
+#[tauri::command(async)]
+pub fn preview_template(body: String, agent: Option<String>) -> CommandResult<String> {
+    suggest::check_placeholders(&body).map_err(CommandError::BadInput)?;
+    let context = FillContext {
+        buyer: Some("小美".into()),
+        agent,
+        shop: None,
+        item: Some("碎花连衣裙".into()),
+    };
+    Ok(suggest::fill(&body, &context))
+}
+
+/// The active lexicon as TOML.
+#[tauri::command(async)]
+pub fn get_lexicon(state: State<'_, AppState>) -> CommandResult<String> {
+    let store = state.store()?;
+    Ok(match store.active_lexicon_version()? {
+        Some(stored) => stored.source,
+        None => Lexicon::default_lexicon().to_toml(),
+    })
+}
+
+/// Classifies a phrase with an edited (unsaved) lexicon: which cues match.
+#[tauri::command(async)]
+pub fn try_lexicon(source: String, phrase: String) -> CommandResult<Vec<LexiconMatch>> {
+    let classifier = Classifier::new(&Lexicon::from_toml(&source)?)?;
+    let c = classifier.classify(&phrase)?;
+    let scores = c
+        .motives
+        .iter()
+        .chain([&c.experience, &c.intent])
+        .chain(c.topics.iter());
+    Ok(scores
+        .flat_map(|s| {
+            s.evidence.iter().map(|e| LexiconMatch {
+                label: s.label.clone(),
+                rule: e.rule.clone(),
+                text: e.text.clone(),
+            })
+        })
+        .collect())
+}
+
+/// Validates and saves an edited lexicon, then swaps in its classifier.
+#[tauri::command(async)]
+pub fn save_lexicon(state: State<'_, AppState>, source: String) -> CommandResult<String> {
+    let lexicon = state.store()?.save_lexicon(&source, None, local_now())?;
+    let classifier = Classifier::new(&lexicon)?;
+    let version = classifier.lexicon_version().to_string();
+    state.set_classifier(classifier)?;
+    Ok(version)
+}
+
+/// Back to the shipped lexicon; returns its TOML.
+#[tauri::command(async)]
+pub fn reset_lexicon(state: State<'_, AppState>) -> CommandResult<String> {
+    state.store()?.reset_lexicon()?;
+    let lexicon = Lexicon::default_lexicon();
+    state.set_classifier(Classifier::new(&lexicon)?)?;
+    Ok(lexicon.to_toml())
+}
+
+/// The agents' names (kept in the store, so backups carry them).
+#[tauri::command(async)]
+pub fn list_agents(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    let stored = state.store()?.setting(AGENTS_SETTING)?;
+    Ok(stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+#[tauri::command(async)]
+pub fn save_agents(state: State<'_, AppState>, agents: Vec<String>) -> CommandResult<Vec<String>> {
+    let mut clean: Vec<String> = Vec::new();
+    for name in agents.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        if !clean.iter().any(|c| c == name) {
+            clean.push(name.to_string());
+        }
+    }
+    let json = serde_json::to_string(&clean).map_err(|e| CommandError::BadInput(e.to_string()))?;
+    state.store()?.set_setting(AGENTS_SETTING, &json)?;
+    Ok(clean)
+}
+
+/// Copies the whole database to a file the user chose.
+#[tauri::command(async)]
+pub fn backup_database(state: State<'_, AppState>, path: PathBuf) -> CommandResult<()> {
+    Ok(state.store()?.backup_to(path)?)
+}

@@ -1,0 +1,187 @@
+//! BuyerLens desktop (买家画像): a thin Tauri 2 shell over `buyerlens-core`.
+//! Commands live in [`commands`]; UI-only shapes in [`dto`].
+
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod state;
+
+use std::path::PathBuf;
+
+use buyerlens_core::store::{Store, DB_FILE_NAME};
+use tauri::{Manager, Runtime};
+
+pub use state::AppState;
+
+/// Starts the app.
+pub fn run() {
+    let app = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let path = database_path(app.handle());
+            // A database that cannot be opened does not stop the app: the
+            // agent can still classify, and every screen that needs the
+            // store shows why it cannot (see AppState::store).
+            let state = AppState::open(path)?;
+            app.manage(state);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(error) => {
+            eprintln!("buyerlens: cannot start: {error}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Registers every command. Only the last `invoke_handler` call counts, so
+/// this is the one list; tests pass `tauri::test::mock_builder()`.
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::classify_transcript,
+        commands::list_labels,
+        commands::app_info,
+        commands::record_template_use,
+        commands::list_history,
+        commands::get_conversation,
+        commands::correct_labels,
+        commands::history_stats,
+        commands::list_templates,
+        commands::save_template,
+        commands::delete_template,
+        commands::preview_template,
+        commands::get_lexicon,
+        commands::try_lexicon,
+        commands::save_lexicon,
+        commands::reset_lexicon,
+        commands::list_agents,
+        commands::save_agents,
+        commands::backup_database,
+    ])
+}
+
+/// `BUYERLENS_DB` (as for the CLI), else the platform's app-data directory,
+/// where the CLI's default database is too.
+fn database_path<R: Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
+    if let Some(path) = std::env::var_os("BUYERLENS_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    app.path()
+        .app_data_dir()
+        .map(|dir| dir.join(DB_FILE_NAME))
+        .ok()
+        .or_else(Store::default_path)
+        .unwrap_or_else(|| PathBuf::from(DB_FILE_NAME))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+
+    use super::*;
+
+    fn invoke(
+        webview: &WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                // the page the webview shows is the local origin the capabilities apply to
+                url: webview.url().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    // The registered commands run against the real core and an in-memory
+    // store, as the UI calls them (camelCase argument keys, {kind, message} errors).
+    #[test]
+    fn commands_run_on_the_mock_runtime() {
+        let app = with_commands(mock_builder())
+            .manage(AppState::in_memory().unwrap())
+            // The real context, so the real capabilities (the ACL) apply.
+            .build(tauri::generate_context!())
+            .unwrap();
+        let webview = match app.get_webview_window("main") {
+            Some(webview) => webview,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+
+        let text = "买家：能包邮吗？有优惠券吗\n客服：亲，包邮的哦";
+        let analysis = invoke(
+            &webview,
+            "classify_transcript",
+            json!({ "text": text, "agent": "小雅" }),
+        )
+        .unwrap();
+        let id = analysis["conversationId"]
+            .as_i64()
+            .expect("a pasted chat is saved to history");
+        let motives: Vec<&str> = analysis["classification"]["motives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            motives.contains(&"bargain"),
+            "包邮/优惠券 mark a bargain hunter: {motives:?}"
+        );
+        let first = &analysis["templates"][0];
+        assert!(
+            first["id"].is_i64(),
+            "the default pack offers replies: {analysis}"
+        );
+
+        invoke(
+            &webview,
+            "record_template_use",
+            json!({ "templateId": first["id"], "conversationId": id }),
+        )
+        .unwrap();
+        let templates = invoke(&webview, "list_templates", json!({})).unwrap();
+        let used = templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == first["id"])
+            .unwrap();
+        assert_eq!(used["useCount"], 1, "copying a reply counts one use");
+
+        let page = invoke(
+            &webview,
+            "list_history",
+            json!({ "filter": {}, "offset": 0, "limit": 50 }),
+        )
+        .unwrap();
+        assert_eq!(page["rows"][0]["id"], id);
+        assert_eq!(page["rows"][0]["agent"], "小雅");
+
+        let empty = invoke(
+            &webview,
+            "classify_transcript",
+            json!({ "text": "   ", "agent": null }),
+        )
+        .unwrap_err();
+        assert_eq!(empty["kind"], "empty_input");
+        let missing = invoke(&webview, "get_conversation", json!({ "id": 999_999 })).unwrap_err();
+        assert_eq!(missing["kind"], "not_found");
+    }
+}
