@@ -19,16 +19,19 @@
 //!    (a rule repeated counts once). Multi-label axes (motives, topics):
 //!    a label holds at support ≥ [`HOLDS_AT`]. Its score is
 //!    `1 − e^(−support)`: 0.63 at the threshold, 0.86 at twice it.
-//! 5. Experience (exactly one): a stated credit level adds
+//! 5. Intent (exactly one): non-buyer cues at the threshold decide first
+//!    (a competitor also asks about items), and a non-buyer gets no
+//!    motives or topics; then info-seeker cues at the threshold, unless
+//!    order actions (shopper cues) weigh as much; else shopper — what a
+//!    buyer who asks routine questions is, and the default for a chat with
+//!    no intent evidence (score 0.5 then).
+//! 6. Experience (exactly one): a stated credit level adds
 //!    [`CREDIT_WEIGHT`] to its side (≥ 三心 experienced, below novice).
 //!    The larger side wins when it reaches [`HOLDS_AT`], novice on a tie
-//!    (a buyer who asks how to pay is a novice even if they say 拍下);
-//!    with neither side at the threshold the answer is `unknown`.
-//! 6. Intent (exactly one): non-buyer cues at the threshold decide first
-//!    (a competitor also asks about items); then info-seeker cues at the
-//!    threshold, unless order actions (shopper cues) weigh as much; else
-//!    shopper — what a buyer who asks routine questions is, and the
-//!    default for a chat with no intent evidence (score 0.5 then).
+//!    (a buyer who asks how to pay is a novice even if they say 拍下).
+//!    With neither side at the threshold, a shopper who asked routine
+//!    questions with no novice sign is experienced (the taxonomy: "asks
+//!    only routine questions efficiently"), scored low; else `unknown`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -263,33 +266,18 @@ fn decide(transcript: Transcript, mut support: HashMap<Label, Support>) -> Class
         held.sort_by(|a, b| b.score.total_cmp(&a.score));
         held
     };
-    let motives = multi(Axis::Motive, &mut support);
-    let topics = multi(Axis::Topic, &mut support);
-
-    let novice = total(&support, Label::Novice);
-    let experienced = total(&support, Label::Experienced);
-    let experience = if novice >= HOLDS_AT && novice >= experienced {
-        label_score(
-            Label::Novice,
-            support.remove(&Label::Novice),
-            squash(novice - experienced * 0.5),
-        )
-    } else if experienced >= HOLDS_AT {
-        let score = squash(experienced - novice * 0.5);
-        label_score(
-            Label::Experienced,
-            support.remove(&Label::Experienced),
-            score,
-        )
-    } else {
-        let unsure = 0.5 + 0.5 * (1.0 - novice.max(experienced) / HOLDS_AT);
-        label_score(Label::ExperienceUnknown, None, unsure)
-    };
+    let mut motives = multi(Axis::Motive, &mut support);
+    let mut topics = multi(Axis::Topic, &mut support);
 
     let non_buyer = total(&support, Label::NonBuyer);
     let seeker = total(&support, Label::InfoSeeker);
     let ordering = total(&support, Label::Shopper);
     let intent = if non_buyer >= HOLDS_AT {
+        // A non-buyer has no purchase motive and asks no shopper's
+        // question: a competitor asking 月销 is fishing, not following
+        // the crowd.
+        motives.clear();
+        topics.clear();
         label_score(
             Label::NonBuyer,
             support.remove(&Label::NonBuyer),
@@ -310,6 +298,37 @@ fn decide(transcript: Transcript, mut support: HashMap<Label, Support>) -> Class
             0.5
         };
         label_score(Label::Shopper, support.remove(&Label::Shopper), score)
+    };
+
+    let novice = total(&support, Label::Novice);
+    let experienced = total(&support, Label::Experienced);
+    let experience = if novice >= HOLDS_AT && novice >= experienced {
+        let score = squash(novice - experienced * 0.5);
+        label_score(Label::Novice, support.remove(&Label::Novice), score)
+    } else if experienced >= HOLDS_AT {
+        let score = squash(experienced - novice * 0.5);
+        label_score(
+            Label::Experienced,
+            support.remove(&Label::Experienced),
+            score,
+        )
+    } else if intent.code == Label::Shopper && !topics.is_empty() && novice < HOLDS_AT * 0.5 {
+        // The taxonomy's experienced buyer "asks only routine questions
+        // efficiently": a shopper who asks routine questions and shows no
+        // sign of being new to the platform. A weak call, scored low.
+        let mut evidence = support.remove(&Label::Experienced);
+        let support_so_far = evidence.as_ref().map_or(0.0, |s| s.total);
+        if let Some(s) = evidence.as_mut() {
+            s.evidence.truncate(8);
+        }
+        label_score(
+            Label::Experienced,
+            evidence,
+            0.5 + 0.1 * support_so_far.min(1.0),
+        )
+    } else {
+        let unsure = 0.5 + 0.5 * (1.0 - novice.max(experienced) / HOLDS_AT);
+        label_score(Label::ExperienceUnknown, None, unsure)
     };
 
     Classification {
