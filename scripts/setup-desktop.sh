@@ -12,7 +12,7 @@ apt_packages=(
   libwebkit2gtk-4.1-dev build-essential file pkg-config curl
   libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   # a real window without a screen, WebDriver for it, screenshots
-  xvfb xauth webkit2gtk-driver imagemagick
+  xvfb xauth webkit2gtk-driver imagemagick xclip
   # CJK glyphs so the Chinese UI renders in the window
   fonts-wqy-microhei
 )
@@ -40,11 +40,14 @@ if ! command -v npm >/dev/null; then
 fi
 
 # npm ci is exact but slow; skip it when node_modules matches the lock file.
+# --ignore-scripts: no package may download anything at install time (the
+# WebDriver client pulls in driver installers we never use; esbuild works
+# from its platform package without its check script).
 lock="$repo/ui/package-lock.json"
 stamp="$repo/ui/node_modules/.package-lock.json"
 if [[ ! -f "$stamp" || "$lock" -nt "$stamp" ]]; then
   echo "setup-desktop: npm ci in ui/" >&2
-  (cd "$repo/ui" && npm ci --no-audit --no-fund)
+  (cd "$repo/ui" && npm ci --no-audit --no-fund --ignore-scripts)
 else
   echo "setup-desktop: ui/node_modules up to date" >&2
 fi

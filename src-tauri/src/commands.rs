@@ -3,16 +3,19 @@
 //! none runs on the main (UI) thread.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
-use buyerlens_core::store::NewConversation;
+use buyerlens_core::import::{self, ImportOptions};
+use buyerlens_core::store::{NewConversation, Store};
 use buyerlens_core::suggest::{self, FillContext};
 use buyerlens_core::{Classifier, Lexicon};
-use tauri::State;
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::dto::{
     Analysis, AppInfo, ConversationDto, CorrectionDto, HistoryFilterDto, HistoryPage, HistoryRow,
-    LabelInfo, LexiconMatch, StatsDto, TemplateDto, TemplateEdit,
+    ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconMatch, StatsDto, TemplateDto,
+    TemplateEdit,
 };
 use crate::error::{CommandError, CommandResult};
 use crate::state::{local_now, AppState};
@@ -272,4 +275,85 @@ pub fn save_agents(state: State<'_, AppState>, agents: Vec<String>) -> CommandRe
 #[tauri::command(async)]
 pub fn backup_database(state: State<'_, AppState>, path: PathBuf) -> CommandResult<()> {
     Ok(state.store()?.backup_to(path)?)
+}
+
+/// At most this many progress events a second reach the UI.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Imports files and folders (txt, csv, jsonl, xlsx; any encoding), sending
+/// `import-progress` events; `cancel_import` stops it between batches.
+///
+/// The import writes through its own connection to the database file, so
+/// the Analyze screen keeps working while it runs (WAL lets one connection
+/// read while another writes; writes wait their turn via busy_timeout).
+#[tauri::command(async)]
+pub fn import_paths<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    paths: Vec<PathBuf>,
+) -> CommandResult<ImportSummaryDto> {
+    if paths.is_empty() {
+        return Err(CommandError::BadInput(
+            "choose at least one file or folder".into(),
+        ));
+    }
+    if state.import_running.swap(true, Ordering::SeqCst) {
+        return Err(CommandError::BadInput(
+            "an import is already running".into(),
+        ));
+    }
+    state.import_cancel.store(false, Ordering::SeqCst);
+    let result = run_import(&app, &state, &paths);
+    state.import_running.store(false, Ordering::SeqCst);
+    result
+}
+
+fn run_import<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    paths: &[PathBuf],
+) -> CommandResult<ImportSummaryDto> {
+    let classifier = state.classifier()?;
+    let mut last = Instant::now() - PROGRESS_EVERY;
+    let mut progress = |p: &import::ImportProgress| {
+        let finished = p.files_done == p.files_total;
+        if finished || last.elapsed() >= PROGRESS_EVERY {
+            last = Instant::now();
+            // A closed window has no listener: nothing to tell then.
+            let _ = app.emit("import-progress", ImportProgressDto::from(p));
+        }
+    };
+    let options = ImportOptions::default();
+    let summary = match &state.db_path {
+        Some(db) => {
+            state.store()?; // the database opened at start-up; say why not if it did not
+            let mut store = Store::open(db)?;
+            import::import_paths(
+                &mut store,
+                &classifier,
+                paths,
+                &options,
+                local_now(),
+                &state.import_cancel,
+                &mut progress,
+            )?
+        }
+        // An in-memory store (tests) has no second connection.
+        None => import::import_paths(
+            &mut *state.store()?,
+            &classifier,
+            paths,
+            &options,
+            local_now(),
+            &state.import_cancel,
+            &mut progress,
+        )?,
+    };
+    Ok(ImportSummaryDto::from(summary))
+}
+
+/// Asks the running import to stop before its next batch.
+#[tauri::command(async)]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state.import_cancel.store(true, Ordering::SeqCst);
 }

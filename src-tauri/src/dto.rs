@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use buyerlens_core::import::{ImportProblem, ImportProgress, ImportSummary};
 use buyerlens_core::label::{Axis, Label};
 use buyerlens_core::store::{
     time, ConversationDetail, Correction, EffectiveLabels, HistoryFilter, HistoryRecord, Stats,
@@ -332,4 +333,49 @@ pub struct LexiconMatch {
     pub label: String,
     pub rule: String,
     pub text: String,
+}
+
+/// Import progress, sent as the `import-progress` event.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgressDto {
+    pub files_done: usize,
+    pub files_total: usize,
+    pub conversations: usize,
+    pub duplicates: usize,
+    pub current_file: Option<String>,
+}
+
+impl From<&ImportProgress> for ImportProgressDto {
+    fn from(p: &ImportProgress) -> ImportProgressDto {
+        ImportProgressDto {
+            files_done: p.files_done,
+            files_total: p.files_total,
+            conversations: p.conversations_added,
+            duplicates: p.duplicates,
+            current_file: p.current.as_ref().map(|c| c.display().to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummaryDto {
+    pub files: usize,
+    pub conversations_added: usize,
+    pub duplicates: usize,
+    pub errors: Vec<ImportProblem>,
+    pub cancelled: bool,
+}
+
+impl From<ImportSummary> for ImportSummaryDto {
+    fn from(s: ImportSummary) -> ImportSummaryDto {
+        ImportSummaryDto {
+            files: s.files,
+            conversations_added: s.conversations_added,
+            duplicates: s.duplicates,
+            errors: s.errors,
+            cancelled: s.cancelled,
+        }
+    }
 }

@@ -60,6 +60,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::list_agents,
         commands::save_agents,
         commands::backup_database,
+        commands::import_paths,
+        commands::cancel_import,
     ])
 }
 
@@ -183,5 +185,37 @@ mod tests {
         assert_eq!(empty["kind"], "empty_input");
         let missing = invoke(&webview, "get_conversation", json!({ "id": 999_999 })).unwrap_err();
         assert_eq!(missing["kind"], "not_found");
+
+        // Import: a GBK file is read, an image renamed .txt is reported and skipped.
+        let dir =
+            std::env::temp_dir().join(format!("buyerlens-desktop-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("买家：这件羊毛衫有货吗？会起球吗\n客服：有货的亲，不起球");
+        std::fs::write(dir.join("chat-gbk.txt"), gbk).unwrap();
+        std::fs::write(
+            dir.join("photo-renamed.txt"),
+            [0x89, b'P', b'N', b'G', 0, 0, 0, 0x0d, 0xff, 0],
+        )
+        .unwrap();
+        let summary = invoke(&webview, "import_paths", json!({ "paths": [dir] })).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(summary["conversationsAdded"], 1, "{summary}");
+        assert_eq!(
+            summary["errors"].as_array().unwrap().len(),
+            1,
+            "the image is reported: {summary}"
+        );
+        let found = invoke(
+            &webview,
+            "list_history",
+            json!({ "filter": { "search": "羊毛衫" }, "offset": 0, "limit": 5 }),
+        )
+        .unwrap();
+        assert_eq!(
+            found["rows"].as_array().unwrap().len(),
+            1,
+            "the GBK chat is stored as text: {found}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! What every command shares: the compiled classifier and the store.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, RwLock};
 
 use buyerlens_core::store::Store;
@@ -18,6 +19,10 @@ pub struct AppState {
     store: Mutex<Result<Store, String>>,
     /// Where the database is (or was meant to be).
     pub db_path: Option<PathBuf>,
+    /// Set by `cancel_import`; the running import stops before its next batch.
+    pub import_cancel: AtomicBool,
+    /// Whether an import runs (one at a time).
+    pub import_running: AtomicBool,
 }
 
 impl AppState {
@@ -43,6 +48,8 @@ impl AppState {
             classifier: RwLock::new(Classifier::new(&lexicon)?),
             store: Mutex::new(store),
             db_path,
+            import_cancel: AtomicBool::new(false),
+            import_running: AtomicBool::new(false),
         })
     }
 

@@ -1,7 +1,7 @@
 // The app shell: a tab bar over six screens. Alt+1…6 switch screens.
 
 import "./style.css";
-import { listLabels, onFilesDropped } from "./api";
+import { appInfo, listLabels, onFilesDropped } from "./api";
 import { h, replace, toast } from "./dom";
 import { describeError } from "./errors";
 import { setCatalog } from "./labels";
@@ -72,8 +72,20 @@ export async function start(host: HTMLElement): Promise<void> {
     }).catch(() => undefined);
   }
 
+  // A database that failed to open is said once, at the top, in words.
+  const banner = h("div", { class: "banner", role: "alert", hidden: true, id: "store-banner" });
+  appInfo()
+    .then((info) => {
+      if (info.storeError) {
+        banner.hidden = false;
+        replace(banner, "历史数据库无法打开，分析结果不会保存：", info.storeError);
+      }
+    })
+    .catch(() => undefined);
+
   replace(
     host,
+    banner,
     h(
       "header",
       { class: "topbar" },

@@ -96,7 +96,17 @@ export function analyzeScreen(): Screen {
     if (!current) {
       replace(result, h("p", { class: "empty" }, "粘贴聊天后，这里显示买家画像。"));
       replace(replies);
-      replace(transcript);
+      replace(
+        transcript,
+        h(
+          "div",
+          { class: "hint" },
+          h("p", null, h("kbd", null, "Ctrl+V"), " 粘贴聊天记录，自动分析"),
+          h("p", null, h("kbd", null, "Ctrl+Enter"), " 重新分析"),
+          h("p", null, h("kbd", null, "Ctrl+1"), "…", h("kbd", null, "Ctrl+5"), " 复制第 1…5 条推荐话术"),
+          h("p", null, h("kbd", null, "Alt+1"), "…", h("kbd", null, "Alt+6"), " 切换页面"),
+        ),
+      );
       return;
     }
     const c = current.classification;
