@@ -347,6 +347,10 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid prefix regex")
 });
 
+/// A date at the start of a would-be speaker: a CSV row or a log line.
+static DATE_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}[-/.年]\d{1,2}").expect("valid date regex"));
+
 /// `买家：…` / `客服：…` lines, or `name: …` lines from a small cast.
 fn parse_prefixed(lines: &[&str]) -> Option<Vec<Raw>> {
     let mut prefixed: Vec<Option<(&str, &str)>> = Vec::with_capacity(lines.len());
@@ -367,6 +371,7 @@ fn parse_prefixed(lines: &[&str]) -> Option<Vec<Raw>> {
                 || who.ends_with("http")
                 || who.ends_with("https")
                 || who.chars().all(|c| c.is_ascii_digit())
+                || DATE_START.is_match(who)
             {
                 return None;
             }
@@ -441,7 +446,8 @@ struct Columns {
 fn header_columns(header: &csv::StringRecord) -> Columns {
     let mut cols = Columns::default();
     for (i, field) in header.iter().enumerate() {
-        let f = field.trim().trim_start_matches('\u{FEFF}').to_lowercase();
+        // Headers may come in Traditional script (時間,發送方,內容).
+        let f = fast2s::convert(field.trim().trim_start_matches('\u{FEFF}')).to_lowercase();
         let f = f.as_str();
         match f {
             "时间" | "发送时间" | "消息时间" | "time" | "strtime" | "created" | "date"
@@ -914,6 +920,16 @@ mod tests {
         assert_eq!(t.format, Format::CsvExport);
         assert_eq!(speakers(&t), vec![B, S]);
         assert_eq!(t.messages[0].text, "防水吗,\n洗了会不会掉");
+    }
+
+    // A CSV export with Traditional headers is still a CSV export, and a
+    // dated row is never read as a speaker prefix.
+    #[test]
+    fn traditional_csv_header() {
+        let t = parse("時間,發送方,接收方,內容\n2025-09-29 11:15:23,Jason_HK,清風旗艦店:小風,有冇貨\n2025-09-29 11:16:33,清風旗艦店:小風,Jason_HK,有");
+        assert_eq!(t.format, Format::CsvExport);
+        assert_eq!(speakers(&t), vec![B, S]);
+        assert_eq!(t.messages[0].text, "有冇貨");
     }
 
     // Unstructured text is the buyer's; obvious agent lines are the shop's.
