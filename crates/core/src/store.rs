@@ -26,6 +26,7 @@ mod corrections;
 mod history;
 mod lexicons;
 mod stats;
+pub mod synthetic;
 mod templates;
 pub mod time;
 
@@ -63,7 +64,10 @@ const APPLICATION_ID: i64 = 0x4259_4C4E;
 /// only after a session that did not close cleanly (a `-wal` file is left).
 const ALWAYS_CHECK_BELOW_BYTES: u64 = 64 << 20;
 
-const STEPS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_init.sql"))];
+const STEPS: &[M<'static>] = &[
+    M::up(include_str!("../migrations/0001_init.sql")),
+    M::up(include_str!("../migrations/0002_search.sql")),
+];
 
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 
@@ -217,6 +221,12 @@ impl Store {
             .map_err(sql("set synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sql("set foreign_keys"))?;
+        // A 64 MiB page cache (the default is 2 MiB): label and full-text
+        // index pages of a large history stay in memory between queries.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(sql("set cache_size"))?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(sql("set temp_store"))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(sql("set busy_timeout"))?;
         conn.set_prepared_statement_cache_capacity(64);

@@ -188,8 +188,8 @@ impl Store {
             .map_err(sql("replace labels"))?;
             for label in &new {
                 tx.execute(
-                    "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected)
-                     VALUES (?1, ?2, ?3, ?4, 1)",
+                    "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
+                     VALUES (?1, ?2, ?3, ?4, 1, (SELECT agent FROM conversation WHERE id = ?3))",
                     params![label.code(), at, conversation_id, axis.code()],
                 )
                 .map_err(sql("insert labels"))?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Serialize, Serializer};
 
 use super::{sql, time, Store, StoreError};
@@ -177,6 +177,9 @@ pub struct HistoryFilter {
     /// Words that must all occur in the transcript (each at least two
     /// characters; matched as substrings, case-insensitively).
     pub search: Option<String>,
+    /// Keyset paging: only rows older than this `(time, id)` — the last
+    /// row of the previous page. Cheaper than `offset` deep into history.
+    pub before: Option<(i64, i64)>,
     /// Page size.
     pub limit: u32,
     /// Rows to skip.
@@ -192,6 +195,7 @@ impl Default for HistoryFilter {
             labels: Vec::new(),
             corrected: None,
             search: None,
+            before: None,
             limit: 50,
             offset: 0,
         }
@@ -294,29 +298,66 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryRecord> {
     })
 }
 
-/// Turns what a user typed into an FTS5 query for the trigram index.
-fn fts_query(search: &str) -> Result<String> {
-    let mut parts = Vec::new();
-    for word in search.split_whitespace() {
-        let quoted = format!("\"{}\"", word.replace('"', "\"\""));
-        match word.chars().count() {
-            0 => {}
-            1 => {
-                return Err(StoreError::Invalid(format!(
-                    "search word \"{word}\" is too short: search needs at least two characters"
-                ))
-                .into())
-            }
-            // A trigram index holds no 2-character terms: ask for every
-            // trigram that starts with them.
-            2 => parts.push(format!("{quoted} *")),
-            _ => parts.push(quoted),
-        }
-    }
-    if parts.is_empty() {
+/// Above this many matching conversations a search word is checked by
+/// scanning history newest-first (a page fills quickly) rather than
+/// collecting and sorting every match from the full-text index.
+const SCAN_ABOVE_MATCHES: i64 = 20_000;
+
+/// A two-character word expands to at most this many trigrams.
+const MAX_PREFIX_TERMS: usize = 200;
+
+/// How one search word is matched.
+#[derive(Debug, Clone, PartialEq)]
+enum WordPlan {
+    /// Through the trigram index: an FTS5 expression and the most
+    /// conversations it can match.
+    Index(String, i64),
+    /// By `LIKE` on rows another index yields.
+    Scan(String),
+    /// The index shows no conversation has it.
+    Nothing,
+}
+
+/// The words of a search; each must have at least two characters.
+fn search_words(search: &str) -> Result<Vec<String>> {
+    let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    if words.is_empty() {
         return Err(StoreError::Invalid("the search is empty".into()).into());
     }
-    Ok(parts.join(" AND "))
+    if let Some(short) = words.iter().find(|w| w.chars().count() < 2) {
+        return Err(StoreError::Invalid(format!(
+            "search word \"{short}\" is too short: search needs at least two characters"
+        ))
+        .into());
+    }
+    Ok(words)
+}
+
+fn quote_fts(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+fn like_pattern(word: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// How the rows of a history page are found: the index walked in time
+/// order (or the match set sorted), chosen by the smallest estimate.
+#[derive(Debug, Clone, PartialEq)]
+enum Driver {
+    Everything,
+    Label(Label),
+    Agent,
+    Corrected,
+    Index(String),
 }
 
 impl Store {
@@ -338,9 +379,12 @@ impl Store {
     ) -> Result<Recorded> {
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         let recorded = record_in(&tx, conversation, result, lexicon_version, now)?;
+        if !recorded.duplicate {
+            index_text(&tx, recorded.conversation_id, recorded.conversation_id)?;
+        }
         tx.commit().map_err(sql("commit the conversation"))?;
         Ok(recorded)
     }
@@ -356,19 +400,27 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<RecordOutcome> {
+        // IMMEDIATE: no other writer can slip in, so the ids this batch
+        // adds form one range, which is then indexed in one statement.
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         let mut outcome = RecordOutcome::default();
+        let mut new_ids: Option<(i64, i64)> = None;
         for (conversation, result) in items {
             let recorded = record_in(&tx, conversation, result, lexicon_version, now)?;
             if recorded.duplicate {
                 outcome.duplicates += 1;
             } else {
                 outcome.added += 1;
+                let id = recorded.conversation_id;
+                new_ids = Some(new_ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
             }
             outcome.recorded.push(recorded);
+        }
+        if let Some((first, last)) = new_ids {
+            index_text(&tx, first, last)?;
         }
         tx.commit().map_err(sql("commit the batch"))?;
         Ok(outcome)
@@ -410,76 +462,177 @@ impl Store {
 
     /// One page of history, newest first, labels after corrections.
     ///
-    /// Label filters walk the label index in time order and a search uses
-    /// the trigram full-text index, so a page stays fast with a million
-    /// conversations. A large `offset` costs time proportional to it.
+    /// The filter that matches fewest conversations (estimated from the
+    /// report counts and the full-text vocabulary) picks the index the
+    /// query walks, so a page stays fast with a million conversations
+    /// whatever the combination. A large `offset` costs time proportional
+    /// to it; `before` pages without that cost.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a search with a one-character word;
     /// database errors.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRecord>> {
+        let mut index_words: Vec<(String, i64)> = Vec::new();
+        let mut scan_words: Vec<String> = Vec::new();
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            for word in search_words(search)? {
+                match self.plan_word(&word)? {
+                    WordPlan::Index(expression, estimate) => {
+                        index_words.push((expression, estimate))
+                    }
+                    WordPlan::Scan(pattern) => scan_words.push(pattern),
+                    WordPlan::Nothing => return Ok(Vec::new()),
+                }
+            }
+        }
+        let match_expression = (!index_words.is_empty()).then(|| {
+            index_words
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        });
+
+        // Pick the driver with the smallest estimate.
+        let mut driver = (Driver::Everything, self.estimate(None, filter)?);
+        for &label in &filter.labels {
+            let estimate = self.estimate(Some(label.code()), filter)?;
+            if estimate < driver.1 {
+                driver = (Driver::Label(label), estimate);
+            }
+        }
+        if filter.agent.is_some() {
+            let estimate = self.estimate(Some(""), filter)?;
+            if estimate < driver.1 {
+                driver = (Driver::Agent, estimate);
+            }
+        }
+        if filter.corrected == Some(true) {
+            let estimate: i64 = self
+                .conn
+                .prepare_cached("SELECT count(*) FROM conversation WHERE corrected = 1")
+                .and_then(|mut stmt| stmt.query_row([], |r| r.get(0)))
+                .map_err(sql("count corrected conversations"))?;
+            if estimate < driver.1 {
+                driver = (Driver::Corrected, estimate);
+            }
+        }
+        if let Some(expression) = &match_expression {
+            let estimate = index_words.iter().map(|(_, n)| *n).min().unwrap_or(0);
+            if estimate <= driver.1 {
+                driver = (Driver::Index(expression.clone()), estimate);
+            }
+        }
+
         let mut args: Vec<Value> = Vec::new();
         let mut conditions: Vec<String> = Vec::new();
-        // Drive the query from the first label filter's index when there is
-        // one: its (code, at, id) key gives the rows already in order.
-        let (from_clause, time_column, order) = match filter.labels.first() {
-            Some(first) => {
-                args.push(Value::Text(first.code().into()));
-                conditions.push(format!("l0.code = ?{}", args.len()));
+        let arg = |args: &mut Vec<Value>, value: Value| {
+            args.push(value);
+            format!("?{}", args.len())
+        };
+        let (from_clause, time_column, id_column) = match &driver.0 {
+            Driver::Label(label) => {
+                let p = arg(&mut args, Value::Text(label.code().into()));
+                conditions.push(format!("l0.code = {p}"));
+                // With an agent too, the (code, agent, at) index gives
+                // exactly the rows wanted, in order.
+                let index = match &filter.agent {
+                    Some(agent) => {
+                        let p = arg(&mut args, Value::Text(agent.clone()));
+                        conditions.push(format!("l0.agent = {p}"));
+                        "INDEXED BY conversation_label_agent"
+                    }
+                    None => "",
+                };
                 (
-                    "conversation_label l0 JOIN conversation c ON c.id = l0.conversation_id",
+                    format!(
+                        "conversation_label l0 {index} \
+                         JOIN conversation c ON c.id = l0.conversation_id"
+                    ),
                     "l0.at",
-                    "l0.at DESC, l0.conversation_id DESC",
+                    "l0.conversation_id",
                 )
             }
-            None => ("conversation c", "c.at", "c.at DESC, c.id DESC"),
+            Driver::Agent => (
+                "conversation c INDEXED BY conversation_agent_at".into(),
+                "c.at",
+                "c.id",
+            ),
+            Driver::Corrected => (
+                "conversation c INDEXED BY conversation_corrected_at".into(),
+                "c.at",
+                "c.id",
+            ),
+            Driver::Index(expression) => {
+                let p = arg(&mut args, Value::Text(expression.clone()));
+                (
+                    format!(
+                        "(SELECT rowid AS id FROM conversation_fts WHERE conversation_fts MATCH {p}) m \
+                         CROSS JOIN conversation c ON c.id = m.id"
+                    ),
+                    "c.at",
+                    "c.id",
+                )
+            }
+            Driver::Everything => ("conversation c".into(), "c.at", "c.id"),
         };
         if let Some(from) = filter.from {
-            args.push(Value::Integer(from));
-            conditions.push(format!("{time_column} >= ?{}", args.len()));
+            let p = arg(&mut args, Value::Integer(from));
+            conditions.push(format!("{time_column} >= {p}"));
         }
         if let Some(to) = filter.to {
-            args.push(Value::Integer(to));
-            conditions.push(format!("{time_column} <= ?{}", args.len()));
+            let p = arg(&mut args, Value::Integer(to));
+            conditions.push(format!("{time_column} <= {p}"));
         }
-        for label in filter.labels.iter().skip(1) {
-            args.push(Value::Text(label.code().into()));
+        if let Some((at, id)) = filter.before {
+            let p_at = arg(&mut args, Value::Integer(at));
+            let p_id = arg(&mut args, Value::Integer(id));
+            conditions.push(format!("({time_column}, {id_column}) < ({p_at}, {p_id})"));
+        }
+        for &label in &filter.labels {
+            if driver.0 == Driver::Label(label) {
+                continue;
+            }
+            let p = arg(&mut args, Value::Text(label.code().into()));
             conditions.push(format!(
-                "EXISTS (SELECT 1 FROM conversation_label l WHERE l.conversation_id = c.id \
-                 AND l.code = ?{})",
-                args.len()
+                "EXISTS (SELECT 1 FROM conversation_label l \
+                 WHERE l.conversation_id = {id_column} AND l.code = {p})"
             ));
         }
         if let Some(agent) = &filter.agent {
-            args.push(Value::Text(agent.clone()));
-            conditions.push(format!("c.agent = ?{}", args.len()));
+            let p = arg(&mut args, Value::Text(agent.clone()));
+            conditions.push(format!("c.agent = {p}"));
         }
         match filter.corrected {
             Some(true) => conditions.push("c.corrected = 1".into()),
             Some(false) => conditions.push("c.corrected = 0".into()),
             None => {}
         }
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            args.push(Value::Text(fts_query(search)?));
-            conditions.push(format!(
-                "c.id IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?{})",
-                args.len()
-            ));
+        if let Some(expression) = &match_expression {
+            if !matches!(driver.0, Driver::Index(_)) {
+                let p = arg(&mut args, Value::Text(expression.clone()));
+                conditions.push(format!(
+                    "c.id IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH {p})"
+                ));
+            }
+        }
+        for pattern in scan_words {
+            let p = arg(&mut args, Value::Text(pattern));
+            conditions.push(format!("c.text LIKE {p} ESCAPE '\\'"));
         }
         let where_clause = if conditions.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        args.push(Value::Integer(i64::from(filter.limit)));
-        let limit = args.len();
-        args.push(Value::Integer(
-            i64::try_from(filter.offset).unwrap_or(i64::MAX),
-        ));
-        let offset = args.len();
+        let limit = arg(&mut args, Value::Integer(i64::from(filter.limit)));
+        let offset = arg(
+            &mut args,
+            Value::Integer(i64::try_from(filter.offset).unwrap_or(i64::MAX)),
+        );
         let query = format!(
             "SELECT {RECORD_COLUMNS} FROM {from_clause} {where_clause} \
-             ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
+             ORDER BY {time_column} DESC, {id_column} DESC LIMIT {limit} OFFSET {offset}"
         );
         let mut records = self
             .conn
@@ -491,6 +644,85 @@ impl Store {
             .map_err(sql("read a history page"))?;
         self.attach_labels(&mut records)?;
         Ok(records)
+    }
+
+    /// Conversations carrying `code` (`""`: all conversations) within the
+    /// filter's days and agent, from the report counts.
+    fn estimate(&self, code: Option<&str>, filter: &HistoryFilter) -> Result<i64> {
+        let mut query = String::from("SELECT coalesce(sum(n), 0) FROM day_count WHERE code = ?1");
+        let mut args = vec![Value::Text(code.unwrap_or("").to_string())];
+        if let Some(from) = filter.from {
+            args.push(Value::Integer(from.div_euclid(86_400)));
+            query += &format!(" AND day >= ?{}", args.len());
+        }
+        if let Some(to) = filter.to {
+            args.push(Value::Integer(to.div_euclid(86_400)));
+            query += &format!(" AND day <= ?{}", args.len());
+        }
+        if let Some(agent) = &filter.agent {
+            args.push(Value::Text(agent.clone()));
+            query += &format!(" AND agent = ?{}", args.len());
+        }
+        self.conn
+            .prepare_cached(&query)
+            .and_then(|mut stmt| stmt.query_row(params_from_iter(args), |r| r.get(0)))
+            .map_err(sql("estimate a filter"))
+    }
+
+    /// Decides how to match one search word, from the trigram vocabulary.
+    fn plan_word(&self, word: &str) -> Result<WordPlan> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() == 2 {
+            // No two-character terms in a trigram index: every trigram that
+            // starts with the word (the indexed text ends in a newline, so a
+            // word at the very end has one too).
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT term, doc FROM conversation_fts_vocab WHERE term >= ?1 AND term < ?2",
+                )
+                .map_err(sql("read the search vocabulary"))?;
+            let terms = stmt
+                .query_map([word.to_string(), format!("{word}\u{10FFFF}")], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(sql("read the search vocabulary"))?;
+            let docs: i64 = terms.iter().map(|(_, d)| d).sum();
+            return Ok(if terms.is_empty() {
+                WordPlan::Nothing
+            } else if terms.len() > MAX_PREFIX_TERMS || docs > SCAN_ABOVE_MATCHES {
+                WordPlan::Scan(like_pattern(word))
+            } else {
+                let any = terms
+                    .iter()
+                    .map(|(t, _)| quote_fts(t))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                WordPlan::Index(format!("({any})"), docs)
+            });
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc FROM conversation_fts_vocab WHERE term = ?1")
+            .map_err(sql("read the search vocabulary"))?;
+        let mut fewest = i64::MAX;
+        for window in chars.windows(3) {
+            let trigram: String = window.iter().collect();
+            let docs: Option<i64> = stmt
+                .query_row([&trigram], |r| r.get(0))
+                .optional()
+                .map_err(sql("read the search vocabulary"))?;
+            match docs {
+                None => return Ok(WordPlan::Nothing),
+                Some(docs) => fewest = fewest.min(docs),
+            }
+        }
+        Ok(if fewest > SCAN_ABOVE_MATCHES {
+            WordPlan::Scan(like_pattern(word))
+        } else {
+            WordPlan::Index(quote_fts(word), fewest)
+        })
     }
 
     /// Everything stored about one conversation.
@@ -599,6 +831,20 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Adds conversations `first..=last` (all written by the open
+/// transaction) to the full-text index. One statement for the batch: FTS5
+/// flushes its pending terms at every statement that writes another table
+/// in between, which made per-row indexing five times slower.
+fn index_text(tx: &Transaction<'_>, first: i64, last: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO conversation_fts (rowid, text)
+         SELECT id, text || char(10) FROM conversation WHERE id BETWEEN ?1 AND ?2",
+    )
+    .and_then(|mut stmt| stmt.execute([first, last]))
+    .map_err(sql("index conversations for search"))?;
+    Ok(())
 }
 
 /// Records one conversation inside an open transaction.
@@ -720,8 +966,8 @@ fn record_in(
     };
     let mut stmt = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO conversation_label (code, at, conversation_id, axis, corrected)
-             VALUES (?1, ?2, ?3, ?4, 0)",
+            "INSERT OR IGNORE INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
+             VALUES (?1, ?2, ?3, ?4, 0, (SELECT agent FROM conversation WHERE id = ?3))",
         )
         .map_err(sql("insert labels"))?;
     for label in result.labels() {
@@ -753,20 +999,19 @@ mod tests {
         assert_ne!(content_hash("买家：在吗"), content_hash("买家：在吗？"));
     }
 
-    // Two-character words become trigram prefix queries; one character is refused.
+    // Words of one character are refused; LIKE metacharacters are escaped.
     #[test]
-    fn fts_query_shapes() {
-        assert_eq!(fts_query("包邮").unwrap(), "\"包邮\" *");
+    fn search_words_checked() {
         assert_eq!(
-            fts_query("运费险 包邮").unwrap(),
-            "\"运费险\" AND \"包邮\" *"
+            search_words("运费险  包邮").unwrap(),
+            vec!["运费险", "包邮"]
         );
-        assert_eq!(fts_query("a\"b").unwrap(), "\"a\"\"b\"");
-        assert!(fts_query("亲").is_err());
-        assert!(fts_query("   ").is_err());
+        assert!(search_words("亲").is_err());
+        assert!(search_words("   ").is_err());
+        assert_eq!(like_pattern("5%_a"), "%5\\%\\_a%");
+        assert_eq!(quote_fts("a\"b"), "\"a\"\"b\"");
     }
 
-    // Buyer, shop, agent and chat time come from the transcript when not given.
     #[test]
     fn fill_from_splits_sub_account() {
         let c = crate::store::tests_support::classification_with_names();
