@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // run by scripts/e2e.sh (which builds the app and starts Xvfb and the driver).
 export default defineConfig({
   test: {
-    include: ["e2e/**/*.e2e.ts"],
+    // scripts/screenshots.sh sets E2E_SHOTS to run the screenshot script instead
+    include: process.env.E2E_SHOTS ? ["e2e/**/*.shots.ts"] : ["e2e/**/*.e2e.ts"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -14,10 +14,11 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::dto::{
     Analysis, AppInfo, ConversationDto, CorrectionDto, HistoryFilterDto, HistoryPage, HistoryRow,
-    ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconMatch, StatsDto, TemplateDto,
-    TemplateEdit,
+    ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconMatch, StatsDto, SupervisorStatus,
+    TemplateDto, TemplateEdit,
 };
 use crate::error::{CommandError, CommandResult};
+use crate::pin::{self, require_supervisor};
 use crate::state::{local_now, AppState};
 
 /// How many replies the Analyze screen offers.
@@ -140,6 +141,7 @@ pub fn correct_labels(
     id: i64,
     correction: CorrectionDto,
 ) -> CommandResult<usize> {
+    require_supervisor(&state)?;
     let records = state
         .store()?
         .correct(id, &correction.to_core()?, local_now())?;
@@ -169,6 +171,7 @@ pub fn list_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateD
 /// Adds (`id: null`) or updates a template; returns its id.
 #[tauri::command(async)]
 pub fn save_template(state: State<'_, AppState>, template: TemplateEdit) -> CommandResult<i64> {
+    require_supervisor(&state)?;
     let mut store = state.store()?;
     match template.id {
         None => Ok(store.add_template(&template.to_draft(None), local_now())?),
@@ -182,6 +185,7 @@ pub fn save_template(state: State<'_, AppState>, template: TemplateEdit) -> Comm
 
 #[tauri::command(async)]
 pub fn delete_template(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    require_supervisor(&state)?;
     Ok(state.store()?.delete_template(id)?)
 }
 
@@ -233,6 +237,7 @@ pub fn try_lexicon(source: String, phrase: String) -> CommandResult<Vec<LexiconM
 /// Validates and saves an edited lexicon, then swaps in its classifier.
 #[tauri::command(async)]
 pub fn save_lexicon(state: State<'_, AppState>, source: String) -> CommandResult<String> {
+    require_supervisor(&state)?;
     let lexicon = state.store()?.save_lexicon(&source, None, local_now())?;
     let classifier = Classifier::new(&lexicon)?;
     let version = classifier.lexicon_version().to_string();
@@ -243,6 +248,7 @@ pub fn save_lexicon(state: State<'_, AppState>, source: String) -> CommandResult
 /// Back to the shipped lexicon; returns its TOML.
 #[tauri::command(async)]
 pub fn reset_lexicon(state: State<'_, AppState>) -> CommandResult<String> {
+    require_supervisor(&state)?;
     state.store()?.reset_lexicon()?;
     let lexicon = Lexicon::default_lexicon();
     state.set_classifier(Classifier::new(&lexicon)?)?;
@@ -356,4 +362,39 @@ fn run_import<R: Runtime>(
 #[tauri::command(async)]
 pub fn cancel_import(state: State<'_, AppState>) {
     state.import_cancel.store(true, Ordering::SeqCst);
+}
+
+/// Whether a supervisor PIN is set, and whether it is unlocked now.
+#[tauri::command(async)]
+pub fn supervisor_status(state: State<'_, AppState>) -> CommandResult<SupervisorStatus> {
+    let pin_set = pin::stored(&*state.store()?)?.is_some();
+    Ok(SupervisorStatus {
+        pin_set,
+        unlocked: !pin_set || require_supervisor(&state).is_ok(),
+    })
+}
+
+/// Unlocks supervisor actions for a while with the PIN.
+#[tauri::command(async)]
+pub fn unlock_supervisor(state: State<'_, AppState>, pin: String) -> CommandResult<()> {
+    let stored = pin::stored(&*state.store()?)?;
+    match stored {
+        Some(stored) if !pin::verify(&pin, &stored) => Err(CommandError::WrongPin),
+        _ => {
+            *state.supervisor_until.lock()? = Some(Instant::now() + pin::UNLOCK_FOR);
+            Ok(())
+        }
+    }
+}
+
+/// Sets (or with `null` removes) the supervisor PIN; needs the old one.
+#[tauri::command(async)]
+pub fn set_supervisor_pin(state: State<'_, AppState>, pin: Option<String>) -> CommandResult<()> {
+    require_supervisor(&state)?;
+    let mut store = state.store()?;
+    match pin {
+        Some(pin) => store.set_setting(pin::PIN_SETTING, &pin::hash(&pin)?)?,
+        None => store.set_setting(pin::PIN_SETTING, "")?,
+    }
+    Ok(())
 }

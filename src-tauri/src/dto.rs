@@ -379,3 +379,10 @@ impl From<ImportSummary> for ImportSummaryDto {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupervisorStatus {
+    pub pin_set: bool,
+    pub unlocked: bool,
+}

@@ -20,6 +20,12 @@ pub enum CommandError {
     /// The UI sent something the command cannot use.
     #[error("{0}")]
     BadInput(String),
+    /// A supervisor action without the supervisor PIN.
+    #[error("this needs the supervisor PIN")]
+    Locked,
+    /// The PIN entered is not the supervisor's.
+    #[error("the PIN is not correct")]
+    WrongPin,
     /// The user cancelled the work.
     #[error("cancelled")]
     Cancelled,
@@ -60,6 +66,8 @@ impl CommandError {
             CommandError::StoreUnavailable(_) => "unavailable",
             CommandError::Poisoned => "internal",
             CommandError::BadInput(_) => "bad_input",
+            CommandError::Locked => "locked",
+            CommandError::WrongPin => "wrong_pin",
             CommandError::Cancelled => "cancelled",
             CommandError::Write { .. } => "io",
         }

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod pin;
 pub mod state;
 
 use std::path::PathBuf;
@@ -62,6 +63,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::backup_database,
         commands::import_paths,
         commands::cancel_import,
+        commands::supervisor_status,
+        commands::unlock_supervisor,
+        commands::set_supervisor_pin,
     ])
 }
 
@@ -185,6 +189,23 @@ mod tests {
         assert_eq!(empty["kind"], "empty_input");
         let missing = invoke(&webview, "get_conversation", json!({ "id": 999_999 })).unwrap_err();
         assert_eq!(missing["kind"], "not_found");
+
+        // A supervisor PIN guards template edits until it is entered.
+        invoke(&webview, "set_supervisor_pin", json!({ "pin": "2468" })).unwrap();
+        let template = json!({ "template": { "id": null, "title": "包邮说明", "body": "{买家}您好，全店包邮",
+            "group": "", "tags": ["bargain"], "shortcut": null, "enabled": true } });
+        assert_eq!(
+            invoke(&webview, "save_template", template.clone()).unwrap_err()["kind"],
+            "locked"
+        );
+        assert_eq!(
+            invoke(&webview, "unlock_supervisor", json!({ "pin": "1357" })).unwrap_err()["kind"],
+            "wrong_pin"
+        );
+        invoke(&webview, "unlock_supervisor", json!({ "pin": "2468" })).unwrap();
+        assert!(invoke(&webview, "save_template", template)
+            .unwrap()
+            .is_i64());
 
         // Import: a GBK file is read, an image renamed .txt is reported and skipped.
         let dir =

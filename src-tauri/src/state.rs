@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, RwLock};
+use std::time::Instant;
 
 use buyerlens_core::store::Store;
 use buyerlens_core::{Classifier, Lexicon};
@@ -23,6 +24,8 @@ pub struct AppState {
     pub import_cancel: AtomicBool,
     /// Whether an import runs (one at a time).
     pub import_running: AtomicBool,
+    /// Supervisor actions are allowed until then (see `pin`).
+    pub supervisor_until: Mutex<Option<Instant>>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
+            supervisor_until: Mutex::new(None),
         })
     }
 

@@ -36,6 +36,8 @@ export type ErrorKind =
   | "not_found"
   | "cancelled"
   | "unavailable"
+  | "locked"
+  | "wrong_pin"
   | "internal";
 
 export class ApiError extends Error {
@@ -167,3 +169,10 @@ export async function pickSavePath(defaultName: string, extension: string): Prom
 export const listAgents = () => call<string[]>("list_agents");
 export const saveAgents = (agents: string[]) => call<string[]>("save_agents", { agents });
 export const backupDatabase = (path: string) => call<void>("backup_database", { path });
+
+// --- supervisor PIN -------------------------------------------------------
+
+export const supervisorStatus = () => call<{ pinSet: boolean; unlocked: boolean }>("supervisor_status");
+export const unlockSupervisor = (pin: string) => call<void>("unlock_supervisor", { pin });
+/** Sets the PIN, or removes it with null. */
+export const setSupervisorPin = (pin: string | null) => call<void>("set_supervisor_pin", { pin });

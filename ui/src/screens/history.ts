@@ -14,6 +14,7 @@ import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { labelsOf, zh } from "../labels";
 import { currentAgent } from "../settings";
+import { asSupervisor } from "../supervisor";
 import { renderTranscript } from "../transcript";
 import type { Axis, ConversationDetail, HistoryFilter, HistoryRow } from "../types";
 import { VirtualList } from "../virtual";
@@ -132,14 +133,16 @@ export function historyScreen(): Screen {
             ev.preventDefault();
             const checked = (name: string) =>
               [...form.querySelectorAll<HTMLInputElement>(`input[name=${name}]:checked`)].map((i) => i.value);
-            correctLabels(d.row.id, {
+            asSupervisor(() =>
+              correctLabels(d.row.id, {
               motives: checked("motive"),
               topics: checked("topic"),
               experience: exp.value || undefined,
               intent: int.value || undefined,
               who: currentAgent() ?? "主管",
               note: note.value.trim() || undefined,
-            })
+              }),
+            )
               .then(() => {
                 toast("已保存更正");
                 refresh();

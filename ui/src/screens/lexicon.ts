@@ -4,6 +4,7 @@
 import { getLexicon, resetLexicon, saveLexicon, tryLexicon } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
+import { asSupervisor } from "../supervisor";
 import type { Screen } from "./screen";
 
 export function lexiconScreen(): Screen {
@@ -71,7 +72,7 @@ export function lexiconScreen(): Screen {
             id: "lexicon-save",
             on: {
               click: () =>
-                void saveLexicon(source.value)
+                void asSupervisor(() => saveLexicon(source.value))
                   .then(() => toast("词库已保存，新的分析立即使用"))
                   .catch((e) => {
                     const { headline, detail } = describeError(e);
@@ -88,7 +89,7 @@ export function lexiconScreen(): Screen {
             on: {
               click: () => {
                 if (!window.confirm("恢复为默认词库？当前的修改会丢失。")) return;
-                void resetLexicon()
+                void asSupervisor(resetLexicon)
                   .then((text) => {
                     source.value = text;
                     toast("已恢复默认词库");

@@ -1,16 +1,45 @@
 // 设置: agent names, where the data lives, backup.
 
-import { appInfo, backupDatabase, pickSavePath } from "../api";
+import { appInfo, backupDatabase, pickSavePath, setSupervisorPin, supervisorStatus } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { loadAgents, setAgents } from "../settings";
+import { asSupervisor } from "../supervisor";
 import type { Screen } from "./screen";
 
 export function settingsScreen(): Screen {
   const names = h("textarea", { id: "settings-agents", rows: 5, "aria-label": "客服名单", placeholder: "每行一个客服名字" });
   const info = h("dl", { class: "info", id: "settings-info" });
 
+  const pinState = h("p", { id: "pin-state", class: "muted" });
+  const newPin = h("input", { type: "password", id: "pin-new", inputmode: "numeric", autocomplete: "off", placeholder: "4–12 位数字", "aria-label": "新 PIN" });
+  const removePin = h("button", { type: "button", id: "pin-remove" }, "取消 PIN");
+
+  async function paintPin(): Promise<void> {
+    try {
+      const status = await supervisorStatus();
+      replace(pinState, status.pinSet ? (status.unlocked ? "已设置主管 PIN（当前已解锁）。" : "已设置主管 PIN。") : "未设置主管 PIN：任何人都可以更正标签、修改话术和词库。");
+      removePin.hidden = !status.pinSet;
+    } catch (e) {
+      replace(pinState, describeError(e).headline);
+    }
+  }
+
+  async function changePin(pin: string | null): Promise<void> {
+    try {
+      await asSupervisor(() => setSupervisorPin(pin));
+      newPin.value = "";
+      toast(pin === null ? "已取消主管 PIN" : "主管 PIN 已设置");
+    } catch (e) {
+      const { headline, detail } = describeError(e);
+      toast(`${headline} ${detail}`, "error");
+    }
+    await paintPin();
+  }
+  removePin.addEventListener("click", () => void changePin(null));
+
   async function load(): Promise<void> {
+    void paintPin();
     names.value = (await loadAgents()).join("\n");
     try {
       const a = await appInfo();
@@ -57,6 +86,27 @@ export function settingsScreen(): Screen {
           },
         },
         "保存名单",
+      ),
+    ),
+    h(
+      "div",
+      { class: "card" },
+      h("h3", null, "主管 PIN"),
+      pinState,
+      h(
+        "form",
+        {
+          class: "row",
+          on: {
+            submit: (ev) => {
+              ev.preventDefault();
+              void changePin(newPin.value);
+            },
+          },
+        },
+        newPin,
+        h("button", { type: "submit", class: "primary", id: "pin-set" }, "设置 PIN"),
+        removePin,
       ),
     ),
     h("div", { class: "card" }, h("h3", null, "数据"), info),

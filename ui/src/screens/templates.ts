@@ -5,6 +5,7 @@ import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { labelsOf, zh } from "../labels";
 import { currentAgent } from "../settings";
+import { asSupervisor } from "../supervisor";
 import type { Axis, Template, TemplateEdit } from "../types";
 import type { Screen } from "./screen";
 
@@ -104,7 +105,8 @@ export function templatesScreen(): Screen {
           submit: (ev) => {
             ev.preventDefault();
             const tags = [...form.querySelectorAll<HTMLInputElement>("input[name=tag]:checked")].map((i) => i.value);
-            saveTemplate({
+            asSupervisor(() =>
+              saveTemplate({
               id: draft.id,
               title: title.value.trim(),
               body: body.value,
@@ -112,7 +114,8 @@ export function templatesScreen(): Screen {
               shortcut: shortcut.value.trim() || null,
               enabled: enabled.checked,
               tags,
-            })
+              }),
+            )
               .then((id) => {
                 toast("话术已保存");
                 draft.id = id;
@@ -162,7 +165,7 @@ export function templatesScreen(): Screen {
                 on: {
                   click: () => {
                     if (draft.id === null || !window.confirm(`删除话术“${draft.title}”？`)) return;
-                    deleteTemplate(draft.id)
+                    asSupervisor(() => deleteTemplate(draft.id as number))
                       .then(() => {
                         replace(editor);
                         editing = null;

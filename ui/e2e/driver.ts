@@ -1,0 +1,71 @@
+// Shared by the end-to-end tests and the screenshot script: a WebdriverIO
+// session on the real app through tauri-driver, and the steps an agent takes.
+
+import { execFileSync, spawn } from "node:child_process";
+import { remote } from "webdriverio";
+
+const APP = process.env.BUYERLENS_APP;
+const DRIVER_PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
+export let browser: WebdriverIO.Browser;
+
+/** Puts text on the X clipboard (xclip keeps serving it in the background). */
+export function setClipboard(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xclip = spawn("xclip", ["-selection", "clipboard", "-i"], { stdio: ["pipe", "ignore", "inherit"] });
+    xclip.on("error", reject);
+    xclip.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`xclip exited ${code}`))));
+    xclip.stdin.end(text);
+  });
+}
+
+export function readClipboard(): string {
+  return execFileSync("xclip", ["-selection", "clipboard", "-o"], { encoding: "utf8" });
+}
+
+/** Calls a command of the real shell from the page (for what a native dialog would do). */
+export async function invoke<T>(cmd: string, args: Record<string, unknown>): Promise<T> {
+  return browser.executeAsync(
+    (cmd: string, args: Record<string, unknown>, done: (v: unknown) => void) => {
+      (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__
+        .invoke(cmd, args)
+        .then(done, (e: unknown) => done({ error: e }));
+    },
+    cmd,
+    args,
+  ) as Promise<T>;
+}
+
+export async function analyze(text: string): Promise<void> {
+  const before = await browser.$("#analyze-status").getText();
+  await setClipboard(text);
+  const paste = browser.$("#paste");
+  await paste.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys(["Control", "v"]);
+  await browser.waitUntil(async () => {
+    const status = await browser.$("#analyze-status").getText();
+    return status !== before && status.startsWith("已分析");
+  }, { timeoutMsg: "pasting did not classify" });
+}
+
+export async function showScreen(id: string): Promise<void> {
+  await browser.$(`#tab-${id}`).click();
+  await browser.$(`#screen-${id}`).waitForDisplayed();
+}
+
+/** Starts the app (BUYERLENS_APP) through tauri-driver and waits for the Analyze screen. */
+export async function startApp(): Promise<WebdriverIO.Browser> {
+  if (!APP) throw new Error("BUYERLENS_APP must name the built app binary (scripts/e2e.sh sets it)");
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: DRIVER_PORT,
+    logLevel: "warn",
+    capabilities: {
+      "tauri:options": { application: APP },
+      "wdio:enforceWebDriverClassic": true,
+    } as WebdriverIO.Capabilities,
+  });
+  await browser.$("#paste").waitForDisplayed({ timeout: 30_000 });
+  return browser;
+}
