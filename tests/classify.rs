@@ -4,8 +4,13 @@
 
 use buyerlens_core::{Classifier, Label, Lexicon};
 
-fn classifier() -> Classifier {
+/// Built once and shared by every case.
+static CLASSIFIER: std::sync::LazyLock<Classifier> = std::sync::LazyLock::new(|| {
     Classifier::new(&Lexicon::default_lexicon()).expect("default lexicon compiles")
+});
+
+fn classifier() -> &'static Classifier {
+    &CLASSIFIER
 }
 
 fn labels_of(text: &str) -> Vec<Label> {

@@ -5,8 +5,13 @@ use buyerlens_core::decode::decode_bytes;
 use buyerlens_core::{Classifier, Lexicon, Speaker};
 use proptest::prelude::*;
 
-fn classifier() -> Classifier {
+/// Built once: compiling the lexicon per case would dominate the run.
+static CLASSIFIER: std::sync::LazyLock<Classifier> = std::sync::LazyLock::new(|| {
     Classifier::new(&Lexicon::default_lexicon()).expect("default lexicon compiles")
+});
+
+fn classifier() -> &'static Classifier {
+    &CLASSIFIER
 }
 
 /// Pieces real pastes are made of, to build adversarial transcripts from.
