@@ -215,8 +215,32 @@ pub fn get_lexicon(state: State<'_, AppState>) -> CommandResult<String> {
 
 /// Classifies a phrase with an edited (unsaved) lexicon: which cues match.
 #[tauri::command(async)]
-pub fn try_lexicon(source: String, phrase: String) -> CommandResult<Vec<LexiconMatch>> {
-    let classifier = Classifier::new(&Lexicon::from_toml(&source)?)?;
+pub fn try_lexicon(
+    state: State<'_, AppState>,
+    source: String,
+    phrase: String,
+) -> CommandResult<Vec<LexiconMatch>> {
+    // Typing a phrase must not recompile an unchanged lexicon each time.
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        source.hash(&mut hasher);
+        hasher.finish()
+    };
+    let cached = state
+        .trial
+        .lock()?
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, c)| c.clone());
+    let classifier = match cached {
+        Some(classifier) => classifier,
+        None => {
+            let classifier = Classifier::new(&Lexicon::from_toml(&source)?)?;
+            *state.trial.lock()? = Some((key, classifier.clone()));
+            classifier
+        }
+    };
     let c = classifier.classify(&phrase)?;
     let scores = c
         .motives

@@ -190,6 +190,32 @@ mod tests {
         let missing = invoke(&webview, "get_conversation", json!({ "id": 999_999 })).unwrap_err();
         assert_eq!(missing["kind"], "not_found");
 
+        // The lexicon editor round-trips the active lexicon and tries phrases against it.
+        let source = invoke(&webview, "get_lexicon", json!({})).unwrap();
+        let matches = invoke(
+            &webview,
+            "try_lexicon",
+            json!({ "source": source, "phrase": "这件衣服会起球吗，能便宜点吗" }),
+        )
+        .unwrap();
+        let rules: Vec<&str> = matches
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            !rules.is_empty(),
+            "a bargain and quality question matches cues"
+        );
+        let broken = invoke(
+            &webview,
+            "try_lexicon",
+            json!({ "source": "[[cue]]\nnot toml", "phrase": "包邮" }),
+        )
+        .unwrap_err();
+        assert_eq!(broken["kind"], "lexicon", "{broken}");
+
         // A supervisor PIN guards template edits until it is entered.
         invoke(&webview, "set_supervisor_pin", json!({ "pin": "2468" })).unwrap();
         let template = json!({ "template": { "id": null, "title": "包邮说明", "body": "{买家}您好，全店包邮",

@@ -26,6 +26,9 @@ pub struct AppState {
     pub import_running: AtomicBool,
     /// Supervisor actions are allowed until then (see `pin`).
     pub supervisor_until: Mutex<Option<Instant>>,
+    /// The lexicon being edited, compiled once for the phrases tried
+    /// against it: (hash of its source, classifier).
+    pub trial: Mutex<Option<(u64, Classifier)>>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
             supervisor_until: Mutex::new(None),
+            trial: Mutex::new(None),
         })
     }
 

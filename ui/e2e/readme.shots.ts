@@ -54,7 +54,7 @@ afterAll(async () => {
 
 it("measures paste to result for a 50-message chat", async () => {
   const lines = CHAT.split("\n");
-  const fifty = Array.from({ length: 25 }, (_, i) => lines.slice((i % 6) * 2, (i % 6) * 2 + 2).join("\n")).join("\n");
+  const fifty = Array.from({ length: 50 }, (_, i) => lines.slice((i % 6) * 2, (i % 6) * 2 + 2).join("\n")).join("\n");
   const figures: number[] = [];
   for (let run = 0; run < 7; run++) {
     await analyze(`${fifty}\n买家：第${run}次`);
@@ -85,7 +85,7 @@ it("takes the README screenshots", async () => {
 
   await showScreen("lexicon");
   await browser.$("#lexicon-phrase").setValue("这件衣服会不会起球，能便宜点吗");
-  await browser.waitUntil(async () => (await browser.$$("#lexicon-matches li").length) > 0);
+  await browser.waitUntil(async () => (await browser.$$("#lexicon-matches li").length) > 0, { timeout: 30_000 });
   await settle();
   shoot("lexicon");
 });

@@ -58,6 +58,17 @@ function dedupe(hits: Segment["hits"]): Segment["hits"] {
   });
 }
 
+/** Rule ids of pattern cues are the pattern itself: keep the tooltip readable. */
+export function shortRule(rule: string): string {
+  const chars = Array.from(rule);
+  return chars.length > 32 ? `${chars.slice(0, 30).join("")}…` : rule;
+}
+
+/** `2024-09-16T19:01:31` → `2024-09-16 19:01:31`. */
+function showTime(time: string): string {
+  return time.replace("T", " ");
+}
+
 const SPEAKER_NAME: Record<Message["speaker"], string> = {
   buyer: "买家",
   shop: "客服",
@@ -75,9 +86,11 @@ export function renderTranscript(c: Classification, focusLabel: string | null = 
       if (seg.hits.length === 0) {
         body.appendChild(document.createTextNode(seg.text));
       } else {
-        const why = seg.hits.map((x) => `${x.label} · 规则 ${x.rule}`).join("\n");
+        // One tooltip, drawn by CSS from data-rule (a `title` would add the
+        // toolkit's own tooltip on top); aria-label says the same to screen readers.
+        const why = seg.hits.map((x) => `${x.label} · 规则 ${shortRule(x.rule)}`).join("\n");
         body.appendChild(
-          h("mark", { class: "evidence", title: why, data: { rule: why }, tabindex: 0 }, seg.text),
+          h("mark", { class: "evidence", "aria-label": why, data: { rule: why }, tabindex: 0 }, seg.text),
         );
       }
     }
@@ -86,7 +99,7 @@ export function renderTranscript(c: Classification, focusLabel: string | null = 
       h(
         "li",
         { class: `bubble bubble-${message.speaker}${message.system ? " bubble-system" : ""}` },
-        h("div", { class: "bubble-meta" }, who, message.time ? h("span", { class: "time" }, message.time) : null),
+        h("div", { class: "bubble-meta" }, who, message.time ? h("span", { class: "time" }, showTime(message.time)) : null),
         body,
       ),
     );

@@ -49,7 +49,7 @@ describe("renderTranscript", () => {
     expect(el.querySelector("script")).toBeNull();
     expect(el.querySelector("b")).toBeNull();
     expect(el.querySelector(".bubble-text")?.textContent).toBe(attack);
-    expect(el.querySelector("mark")?.getAttribute("title")).toContain("<b>rule</b>");
+    expect(el.querySelector("mark")?.dataset.rule).toContain("<b>rule</b>");
     el.remove();
   });
 
@@ -60,7 +60,8 @@ describe("renderTranscript", () => {
     expect(bubbles.map((b) => b.className)).toEqual(["bubble bubble-buyer", "bubble bubble-shop"]);
     const marks = [...el.querySelectorAll("mark")];
     expect(marks.map((m) => m.textContent)).toEqual(["包邮", "正品"]);
-    expect(marks[0].title).toBe("求廉 · 规则 bargain/包邮");
+    expect(marks[0].dataset.rule).toBe("求廉 · 规则 bargain/包邮");
+    expect(marks[0].getAttribute("aria-label")).toBe("求廉 · 规则 bargain/包邮");
   });
 
   // Focusing one label highlights only its evidence.

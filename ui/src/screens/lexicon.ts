@@ -5,6 +5,7 @@ import { getLexicon, resetLexicon, saveLexicon, tryLexicon } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { asSupervisor } from "../supervisor";
+import { shortRule } from "../transcript";
 import type { Screen } from "./screen";
 
 export function lexiconScreen(): Screen {
@@ -26,7 +27,7 @@ export function lexiconScreen(): Screen {
           matches,
           found.length === 0
             ? h("p", { class: "muted" }, "没有命中任何规则。")
-            : h("ul", null, found.map((m) => h("li", null, h("span", { class: "tag" }, m.label), h("mark", null, m.text), h("code", null, m.rule)))),
+            : h("ul", null, found.map((m) => h("li", null, h("span", { class: "tag" }, m.label), h("mark", null, m.text), h("code", { title: m.rule }, shortRule(m.rule))))),
         );
       })
       .catch((e) => {
@@ -47,6 +48,8 @@ export function lexiconScreen(): Screen {
   async function load(): Promise<void> {
     try {
       source.value = await getLexicon();
+      // a phrase typed while the lexicon was loading is tried against it now
+      tryIt();
     } catch (e) {
       const { headline, detail } = describeError(e);
       toast(`${headline} ${detail}`, "error");
