@@ -18,3 +18,10 @@ mod property;
 
 // Classification through the public API on hand-written chats.
 mod classify;
+
+// The SQLite store: history, search, corrections, reports, templates,
+// lexicon versions, and the safety of the user's file.
+mod store;
+
+// Importing files and folders, including a process killed mid-import.
+mod import;

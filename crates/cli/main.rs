@@ -4,6 +4,7 @@
 //! Exit codes: 0 ok, 2 bad input (a one-line reason on stderr), 1 internal error.
 
 mod commands;
+mod db;
 mod input;
 
 use std::process::ExitCode;
@@ -17,6 +18,9 @@ struct Cli {
     /// Use this lexicon file instead of the default one.
     #[arg(long, global = true, value_name = "FILE")]
     lexicon: Option<std::path::PathBuf>,
+    /// The database (default: $BUYERLENS_DB, else the app's data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,8 +34,25 @@ enum Command {
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(commands::lexicon::Command),
-    /// Measure classification speed.
+    /// Measure classification speed (--store: the database's speed).
     Bench(commands::bench::Args),
+    /// Import files and folders of transcripts into the database.
+    Import(commands::import::Args),
+    /// Show stored conversations, newest first, with filters and search.
+    History(commands::history::Args),
+    /// Count conversations per label, agent, day and week.
+    Stats(commands::stats::Args),
+    /// Write a report for Excel/WPS (--csv PATH or --xlsx PATH).
+    Export(commands::export::Args),
+    /// Correct a conversation's labels (a supervisor's review).
+    Correct(commands::correct::Args),
+    /// Reply templates (话术).
+    #[command(subcommand)]
+    Templates(commands::templates::Command),
+    /// Copy the database (SQLite online backup).
+    Backup(commands::backup::Args),
+    /// Replace the database with a backup (the current file is kept aside).
+    Restore(commands::restore::Args),
 }
 
 /// A failure caused by the user's input: exit code 2.
@@ -48,11 +69,23 @@ impl std::error::Error for BadInput {}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lexicon = cli.lexicon.as_deref();
+    let db = cli.db.as_deref();
     match cli.command {
-        Command::Classify(args) => commands::classify::run(args, lexicon),
-        Command::Eval(args) => commands::eval::run(args, lexicon),
-        Command::Lexicon(command) => commands::lexicon::run(command, lexicon),
+        Command::Bench(args) if args.store => {
+            commands::bench_store::run(args.rows, db, args.json, lexicon)
+        }
+        Command::Classify(args) => commands::classify::run(args, lexicon, db),
+        Command::Eval(args) => commands::eval::run(args, lexicon, db),
+        Command::Lexicon(command) => commands::lexicon::run(command, lexicon, db),
         Command::Bench(args) => commands::bench::run(args, lexicon),
+        Command::Import(args) => commands::import::run(args, db, lexicon),
+        Command::History(args) => commands::history::run(args, db),
+        Command::Stats(args) => commands::stats::run(args, db),
+        Command::Export(args) => commands::export::run(args, db),
+        Command::Correct(args) => commands::correct::run(args, db),
+        Command::Templates(command) => commands::templates::run(command, db),
+        Command::Backup(args) => commands::backup::run(args, db),
+        Command::Restore(args) => commands::restore::run(args, db),
     }
 }
 
@@ -70,6 +103,14 @@ fn is_bad_input(error: &anyhow::Error) -> bool {
                         | buyerlens_core::Error::BadLine { .. }
                         | buyerlens_core::Error::Eval(_)
                         | buyerlens_core::Error::Io { .. }
+                        | buyerlens_core::Error::BadFile { .. }
+                        | buyerlens_core::Error::Store(
+                            buyerlens_core::store::StoreError::Foreign { .. }
+                                | buyerlens_core::store::StoreError::Corrupt { .. }
+                                | buyerlens_core::store::StoreError::NewerSchema { .. }
+                                | buyerlens_core::store::StoreError::NotFound { .. }
+                                | buyerlens_core::store::StoreError::Invalid(_)
+                        )
                 )
             )
     })
@@ -85,10 +126,7 @@ fn main() -> ExitCode {
                 let kind = c
                     .downcast_ref::<std::io::Error>()
                     .map(std::io::Error::kind)
-                    .or_else(|| {
-                        c.downcast_ref::<serde_json::Error>()
-                            .and_then(|e| e.io_error_kind())
-                    });
+                    .or_else(|| c.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()));
                 kind == Some(std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;

@@ -26,7 +26,14 @@ pub struct Args {
     seconds: f64,
     /// Print the figures as JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
+    /// Measure the store instead: history, search, reports and import
+    /// with a database of --rows conversations (see bench_store.rs).
+    #[arg(long)]
+    pub store: bool,
+    /// Conversations in the store benchmark's database.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
 }
 
 #[derive(Debug, Serialize)]

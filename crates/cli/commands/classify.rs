@@ -22,6 +22,10 @@ pub struct Args {
     /// Read JSONL lines `{"id", "text"}` and write one result line each.
     #[arg(long)]
     jsonl: bool,
+    /// Add the N best reply templates from the database:
+    /// `"templates": [{"id", "title", "text", "why"}]`.
+    #[arg(long, value_name = "N", conflicts_with = "jsonl")]
+    templates: Option<usize>,
 }
 
 /// One output line of `--jsonl`: the result with its input id.
@@ -40,13 +44,25 @@ struct ErrorLine<'a> {
     error: String,
 }
 
-pub fn run(args: Args, lexicon: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, lexicon: Option<&Path>, db: Option<&Path>) -> anyhow::Result<ExitCode> {
     let classifier = input::classifier(lexicon)?;
     if args.jsonl {
         return run_jsonl(&classifier, args.file.as_deref(), args.pretty);
     }
     let text = input::read_text(args.file.as_deref())?;
     let result = classifier.classify(&text)?;
+    if let Some(n) = args.templates {
+        let templates = super::templates::suggest_for(&result, n, db)?;
+        let mut value = serde_json::to_value(&result)?;
+        value["templates"] = serde_json::to_value(templates)?;
+        let rendered = if args.pretty {
+            serde_json::to_string_pretty(&value)?
+        } else {
+            serde_json::to_string(&value)?
+        };
+        println!("{rendered}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.pretty {

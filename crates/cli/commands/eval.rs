@@ -15,7 +15,12 @@ use crate::input;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Labeled JSONL (`{"id", "format", "text", "labels"}` per line).
-    file: PathBuf,
+    #[arg(required_unless_present = "from_history")]
+    file: Option<PathBuf>,
+    /// Measure against the conversations supervisors corrected in the
+    /// database (with the lexicon in force there unless --lexicon is given).
+    #[arg(long, conflicts_with = "file")]
+    from_history: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -24,12 +29,31 @@ pub struct Args {
     misses: usize,
 }
 
-pub fn run(args: Args, lexicon: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let classifier = input::classifier(lexicon)?;
-    let bytes = input::read_bytes(Some(&args.file), u64::MAX)?;
-    let text = buyerlens_core::decode::decode_bytes(&bytes)?.text;
-    let examples =
-        eval::read_examples(&text).with_context(|| format!("in {}", args.file.display()))?;
+pub fn run(args: Args, lexicon: Option<&Path>, db: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let (classifier, examples) = match &args.file {
+        Some(file) if !args.from_history => {
+            let bytes = input::read_bytes(Some(file), u64::MAX)?;
+            let text = buyerlens_core::decode::decode_bytes(&bytes)?.text;
+            let examples =
+                eval::read_examples(&text).with_context(|| format!("in {}", file.display()))?;
+            (input::classifier(lexicon)?, examples)
+        }
+        _ => {
+            let store = crate::db::open_existing(db)?;
+            let classifier = match lexicon {
+                Some(_) => input::classifier(lexicon)?,
+                None => Classifier::new(&store.active_lexicon()?)?,
+            };
+            let examples = store.reviewed_examples()?;
+            if examples.is_empty() {
+                return Err(crate::BadInput(
+                    "no corrected conversations yet: correct some with `buyerlens correct`".into(),
+                )
+                .into());
+            }
+            (classifier, examples)
+        }
+    };
     let predictions = classify_all(
         &classifier,
         examples.iter().map(|e| e.text.as_str()).collect(),

@@ -16,10 +16,28 @@ pub enum Command {
         /// The lexicon file.
         file: Option<PathBuf>,
     },
+    /// Write the lexicon in force in the database (FILE, or stdout).
+    Export {
+        /// The file to write.
+        file: Option<PathBuf>,
+    },
+    /// Validate a lexicon file and put it in force in the database (kept as a new version).
+    Import {
+        /// The lexicon file.
+        file: PathBuf,
+        /// Why it changed.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Go back to the shipped default lexicon (stored versions are kept).
+    Reset,
 }
 
-pub fn run(command: Command, global: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(command: Command, global: Option<&Path>, db: Option<&Path>) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Export { file } => super::lexicon_store::export(file, db),
+        Command::Import { file, note } => super::lexicon_store::import(file, note, db),
+        Command::Reset => super::lexicon_store::reset(db),
         Command::Check { file } => {
             let path = file.as_deref().or(global);
             let lexicon = input::load_lexicon(path)?;

@@ -107,7 +107,7 @@ pub struct ImportProblem {
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
-    /// Files read.
+    /// Files processed (including those skipped as unreadable).
     pub files: usize,
     /// Conversations stored.
     pub conversations_added: usize,
@@ -559,6 +559,7 @@ pub fn import_paths(
                     path: display,
                     message: e.to_string(),
                 });
+                summary.files += 1;
                 state.files_done += 1;
                 continue;
             }

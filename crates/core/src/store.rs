@@ -23,6 +23,7 @@
 //! busy timeout let several connections and processes write the same file.
 
 mod corrections;
+mod export;
 mod history;
 mod lexicons;
 mod stats;
@@ -295,6 +296,11 @@ impl Store {
             backup
                 .run_to_completion(1024, Duration::from_millis(0), None)
                 .map_err(sql("copy the database"))?;
+            drop(backup);
+            // A backup is one self-contained file: no -wal beside it.
+            target
+                .pragma_update(None, "journal_mode", "DELETE")
+                .map_err(sql("finish the backup"))?;
         }
         std::fs::rename(&partial, dest).map_err(|source| Error::Io {
             path: dest.to_path_buf(),

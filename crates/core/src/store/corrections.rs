@@ -289,3 +289,33 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The corrected conversations as labeled examples (their labels after
+    /// correction are the gold labels), for measuring a lexicon against
+    /// what supervisors reviewed.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn reviewed_examples(&self) -> Result<Vec<crate::eval::Example>> {
+        let codes = |labels: &[Label]| labels.iter().map(|l| l.code().to_string()).collect();
+        Ok(self
+            .corrected_conversations()?
+            .into_iter()
+            .map(|(id, text, labels)| crate::eval::Example {
+                id: id.to_string(),
+                format: "history".into(),
+                text,
+                labels: crate::eval::GoldLabels {
+                    motives: codes(&labels.motives),
+                    experience: labels
+                        .experience
+                        .map_or("unknown", |l| l.code())
+                        .to_string(),
+                    intent: labels.intent.map_or("shopper", |l| l.code()).to_string(),
+                    topics: codes(&labels.topics),
+                },
+            })
+            .collect())
+    }
+}

@@ -58,10 +58,15 @@ impl NewConversation {
     /// the buyer's nickname, the shop side's `shop:agent` sub-account name,
     /// and the first full date-time of a message.
     pub fn fill_from(&mut self, result: &Classification) {
+        // Role words (买家：, 客服：) are not names.
+        const ROLES: &[&str] = &[
+            "买家", "顾客", "客户", "客服", "卖家", "店家", "商家", "我", "买方", "卖方",
+        ];
+        let named = |name: &&str| !ROLES.contains(&name.trim());
         if self.buyer.is_none() {
-            self.buyer = result.buyer_name().map(str::to_string);
+            self.buyer = result.buyer_name().filter(named).map(str::to_string);
         }
-        if let Some(shop_side) = result.shop_name() {
+        if let Some(shop_side) = result.shop_name().filter(named) {
             let (shop, agent) = match shop_side.split_once([':', '：']) {
                 Some((shop, agent)) => (Some(shop), Some(agent)),
                 None => (None, Some(shop_side)),

@@ -1,0 +1,85 @@
+//! `buyerlens import`: files and folders of transcripts into the database.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use buyerlens_core::import::{self, ImportOptions};
+use buyerlens_core::Classifier;
+
+use crate::{db, input};
+
+/// Arguments of `import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files (txt, csv, tsv, xlsx, jsonl, json) and folders to import.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Print a JSON summary `{"files", "conversations_added", "duplicates", "errors"}`.
+    #[arg(long)]
+    json: bool,
+    /// Conversations per transaction.
+    #[arg(long, default_value_t = 1000)]
+    batch: usize,
+}
+
+pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut store = db::open(db_flag)?;
+    // The --lexicon file when given, else the lexicon in force in the store.
+    let classifier = match lexicon {
+        Some(_) => input::classifier(lexicon)?,
+        None => Classifier::new(&store.active_lexicon()?)?,
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    if args.json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let cancel = AtomicBool::new(false);
+    let options = ImportOptions {
+        batch_size: args.batch.max(1),
+        ..ImportOptions::default()
+    };
+    let summary = import::import_paths(
+        &mut store,
+        &classifier,
+        &args.paths,
+        &options,
+        db::now(),
+        &cancel,
+        &mut |progress| {
+            bar.set_length(progress.files_total as u64);
+            bar.set_position(progress.files_done as u64);
+            bar.set_message(format!(
+                "{} added, {} duplicates",
+                progress.conversations_added, progress.duplicates
+            ));
+        },
+    )?;
+    bar.finish_and_clear();
+    if args.json {
+        writeln!(std::io::stdout(), "{}", serde_json::to_string(&summary)?)?;
+    } else {
+        writeln!(
+            std::io::stdout(),
+            "{} files: {} conversations added, {} duplicates, {} problems",
+            summary.files,
+            summary.conversations_added,
+            summary.duplicates,
+            summary.errors.len()
+        )?;
+        for problem in &summary.errors {
+            eprintln!("  {}: {}", problem.path, problem.message);
+        }
+    }
+    // Problems were reported and skipped; the exit code says there were some.
+    Ok(if summary.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

@@ -1,0 +1,213 @@
+//! Import through the core and the CLI: files and folders, de-duplication,
+//! broken files, cancellation, and a real process killed mid-import.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use buyerlens_core::import::{import_paths, ImportOptions};
+use buyerlens_core::store::synthetic;
+use buyerlens_core::{Classifier, Lexicon, Store};
+
+use crate::util::buyerlens;
+
+const NOW: i64 = 1_750_000_000;
+
+fn classifier() -> Classifier {
+    Classifier::new(&Lexicon::default_lexicon()).unwrap()
+}
+
+/// Writes `count` distinct synthetic chats as JSONL.
+fn write_jsonl(path: &Path, first: usize, count: usize) {
+    let mut rng = synthetic::Rng::new(first as u64);
+    let mut out = String::new();
+    for i in first..first + count {
+        let (conversation, _) = synthetic::conversation(&mut rng, i, NOW);
+        out.push_str(&serde_json::json!({"id": i, "text": conversation.text}).to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+// A folder of mixed files imports; bad files are reported, the rest go on; a re-run adds nothing.
+#[test]
+fn folder_import_reports_and_deduplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let chats = dir.path().join("chats");
+    std::fs::create_dir(&chats).unwrap();
+    write_jsonl(&chats.join("a.jsonl"), 0, 30);
+    std::fs::write(
+        chats.join("b.txt"),
+        "买家：有货吗\n客服：有的\n\n\n买家：包邮吗 能便宜点吗\n客服：包邮的\n-----\n买家：怎么付款\n",
+    )
+    .unwrap();
+    let (gbk, _, _) = encoding_rs::GBK.encode("时间,发送方,接收方,内容\n2024-05-01 10:00:00,tb_a,店:小雅,这个安全吗\n2024-05-01 10:01:00,店:小雅,tb_a,安全的\n");
+    std::fs::write(chats.join("c.csv"), gbk).unwrap();
+    std::fs::write(chats.join("d.csv"), "id,text\n1,\"买家：在吗\n").unwrap();
+    std::fs::write(chats.join("e.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
+    std::fs::write(chats.join("skip.png"), b"\x89PNG").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut calls = 0;
+    let summary = import_paths(
+        &mut store,
+        &classifier(),
+        std::slice::from_ref(&chats),
+        &ImportOptions {
+            batch_size: 7,
+            ..Default::default()
+        },
+        NOW,
+        &cancel,
+        &mut |_| calls += 1,
+    )
+    .unwrap();
+    assert_eq!(summary.conversations_added, 30 + 3 + 1, "{summary:?}");
+    assert_eq!(
+        summary.files, 5,
+        "five supported files were read (two of them broken)"
+    );
+    assert_eq!(summary.errors.len(), 2, "{:?}", summary.errors);
+    assert!(summary
+        .errors
+        .iter()
+        .any(|e| e.path.ends_with("d.csv") && e.message.contains("line 2")));
+    assert!(summary.errors.iter().any(|e| e.path.ends_with("e.xlsx")));
+    assert!(calls > 5, "progress is reported as the import goes");
+    let again = import_paths(
+        &mut store,
+        &classifier(),
+        &[chats],
+        &ImportOptions::default(),
+        NOW,
+        &cancel,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(again.conversations_added, 0, "a re-run adds nothing");
+    assert_eq!(again.duplicates, 34);
+}
+
+// Cancelling stops before the next batch and keeps the committed ones.
+#[test]
+fn cancel_keeps_committed_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.jsonl");
+    write_jsonl(&file, 100, 50);
+    let mut store = Store::open_in_memory().unwrap();
+    let cancel = AtomicBool::new(false);
+    let summary = import_paths(
+        &mut store,
+        &classifier(),
+        &[file],
+        &ImportOptions {
+            batch_size: 10,
+            ..Default::default()
+        },
+        NOW,
+        &cancel,
+        &mut |p| {
+            if p.conversations_added >= 20 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        },
+    )
+    .unwrap();
+    assert!(summary.cancelled);
+    assert_eq!(summary.conversations_added, 20);
+    assert_eq!(
+        store.conversation_count().unwrap(),
+        20,
+        "exactly the committed batches remain"
+    );
+}
+
+// A real import process killed with SIGKILL leaves a sound database holding
+// whole batches, and a re-run completes it without duplicates.
+#[cfg(unix)]
+#[test]
+fn sigkill_mid_import_loses_nothing_committed() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.jsonl");
+    let total = 3000;
+    let batch = 100;
+    write_jsonl(&file, 1000, total);
+    let db = dir.path().join("history.sqlite");
+    let binary = env!("CARGO_BIN_EXE_buyerlens");
+    let mut child = Command::new(binary)
+        .args(["import", "--json", "--batch", &batch.to_string(), "--db"])
+        .arg(&db)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some batches are committed, then kill without warning.
+    let start = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let committed = Store::open(&db)
+            .ok()
+            .and_then(|s| s.conversation_count().ok())
+            .unwrap_or(0);
+        if committed >= 2 * batch as u64 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the import never committed a batch"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import finished before it could be killed"
+        );
+    }
+    child.kill().unwrap(); // SIGKILL on unix
+    child.wait().unwrap();
+
+    let store = Store::open(&db).expect("the database opens after a crash");
+    store
+        .check_integrity()
+        .expect("integrity_check passes after SIGKILL");
+    let kept = store.conversation_count().unwrap() as usize;
+    assert!(
+        kept > 0 && kept < total,
+        "killed mid-way: {kept} of {total}"
+    );
+    assert_eq!(kept % batch, 0, "only whole batches are committed: {kept}");
+    // Every stored conversation has its classification and labels.
+    let detail = store.conversation(kept as i64).unwrap();
+    assert!(detail.classification.is_some() && detail.record.labels.intent.is_some());
+    drop(store);
+
+    let output = buyerlens(
+        &[
+            "import",
+            "--json",
+            "--db",
+            db.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["duplicates"].as_u64().unwrap() as usize, kept);
+    assert_eq!(
+        summary["conversations_added"].as_u64().unwrap() as usize,
+        total - kept
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.conversation_count().unwrap() as usize,
+        total,
+        "no duplicates after the re-run"
+    );
+    store.check_integrity().unwrap();
+}
