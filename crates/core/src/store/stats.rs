@@ -145,7 +145,8 @@ impl Store {
         });
 
         let mut corrected_query =
-            String::from("SELECT count(*) FROM conversation WHERE corrected = 1");
+            // The partial index holds only corrected rows: never read the others.
+            String::from("SELECT count(*) FROM conversation INDEXED BY conversation_corrected_at WHERE corrected = 1");
         let mut corrected_args = Vec::new();
         if let Some(from) = filter.from {
             corrected_args.push(Value::Integer(from.div_euclid(86_400) * 86_400));
