@@ -126,7 +126,10 @@ fn main() -> ExitCode {
                 let kind = c
                     .downcast_ref::<std::io::Error>()
                     .map(std::io::Error::kind)
-                    .or_else(|| c.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()));
+                    .or_else(|| {
+                        c.downcast_ref::<serde_json::Error>()
+                            .and_then(|e| e.io_error_kind())
+                    });
                 kind == Some(std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
