@@ -11,7 +11,8 @@ if [[ "${1:-}" != "--inside-display" ]]; then
   for tool in xvfb-run tauri-driver WebKitWebDriver xclip; do
     command -v "$tool" >/dev/null || { echo "e2e: $tool is missing: run scripts/setup-desktop.sh" >&2; exit 2; }
   done
-  BUYERLENS_APP="$("$repo/scripts/build-desktop.sh")"
+  # BUYERLENS_APP may name an already built binary (e.g. a release build).
+  BUYERLENS_APP="${BUYERLENS_APP:-$("$repo/scripts/build-desktop.sh")}"
   export BUYERLENS_APP
   exec xvfb-run -a -s "-screen 0 1366x768x24" "$0" --inside-display
 fi

@@ -11,7 +11,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ "${1:-}" != "--inside-display" ]]; then
   out="$(realpath -m "${1:-$repo/docs/screenshots}")"
   mkdir -p "$out"
-  BUYERLENS_APP="$("$repo/scripts/build-desktop.sh")"
+  # BUYERLENS_APP may name an already built binary (e.g. a release build).
+  BUYERLENS_APP="${BUYERLENS_APP:-$("$repo/scripts/build-desktop.sh")}"
   export BUYERLENS_APP SHOTS_DIR="$out"
   export SHOTS_CORPUS="${SHOTS_CORPUS:-$repo/../shared/corpus/dev.jsonl}"
   SHOTS_SUFFIX="" xvfb-run -a -s "-screen 0 1366x768x24" "$0" --inside-display

@@ -35,7 +35,8 @@ describe("analyze", () => {
     expect(await browser.$("#intent").getText()).toBe("购物者");
     const marks = await browser.$$("#transcript mark.evidence").map((m) => m.getText());
     expect(marks.some((m) => m.includes("包邮")), `evidence: ${marks.join(" | ")}`).toBe(true);
-    const rule = await browser.$("#transcript mark.evidence").getAttribute("title");
+    // the tooltip (drawn by CSS from data-rule) names the rule
+    const rule = await browser.$("#transcript mark.evidence").getAttribute("data-rule");
     expect(rule).toMatch(/规则 \w+\//);
     // buyer and shop are told apart
     expect(await browser.$$("#transcript .bubble-shop").length).toBeGreaterThan(0);
@@ -132,5 +133,29 @@ describe("history", () => {
     await browser.waitUntil(async () => (await browser.$$(".vlist .hrow .badge").length) > 0, {
       timeoutMsg: "the corrected row is not listed under 求美",
     });
+  });
+});
+
+describe("supervisor PIN", () => {
+  it("asks for the PIN before a template edit once one is set", async () => {
+    await showScreen("settings");
+    await browser.$("#pin-new").setValue("2468");
+    await browser.$("#pin-set").click();
+    await browser.waitUntil(async () => (await browser.$("#pin-state").getText()).startsWith("已设置主管 PIN"));
+    // setting a PIN does not unlock: the edit asks for it
+    await showScreen("templates");
+    await browser.$(".template-item").click();
+    await browser.$("#template-title").setValue("改过的标题");
+    await browser.$("#template-save").click();
+    const pin = browser.$("#pin-input");
+    await pin.waitForDisplayed();
+    await pin.setValue("1357");
+    await browser.$("#pin-ok").click();
+    await browser.waitUntil(async () => (await browser.$("#pin-dialog .error").getText()) === "PIN 不正确。", {
+      timeout: 20_000,
+    });
+    await pin.setValue("2468");
+    await browser.$("#pin-ok").click();
+    await browser.$("#template-list").$("strong=改过的标题").waitForDisplayed({ timeout: 20_000 });
   });
 });

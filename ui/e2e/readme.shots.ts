@@ -88,4 +88,12 @@ it("takes the README screenshots", async () => {
   await browser.waitUntil(async () => (await browser.$$("#lexicon-matches li").length) > 0, { timeout: 30_000 });
   await settle();
   shoot("lexicon");
+
+  await showScreen("import");
+  await settle();
+  shoot("import");
+
+  await showScreen("settings");
+  await settle();
+  shoot("settings");
 });

@@ -105,8 +105,6 @@ export const correctLabels = (id: number, correction: Correction) =>
 export const historyStats = (filter: HistoryFilter) =>
   call<Stats>("history_stats", { filter });
 
-export const exportHistory = (filter: HistoryFilter, path: string) =>
-  call<number>("export_history", { filter, path });
 
 // --- templates ------------------------------------------------------------
 

@@ -4,11 +4,9 @@
 
 import {
   correctLabels,
-  exportHistory,
   getConversation,
   historyStats,
   listHistory,
-  pickSavePath,
 } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
@@ -181,17 +179,6 @@ export function historyScreen(): Screen {
     }
   }
 
-  async function exportAs(ext: "csv" | "xlsx"): Promise<void> {
-    try {
-      const path = await pickSavePath(`买家画像-历史.${ext}`, ext);
-      if (!path) return;
-      const rows = await exportHistory(filter(), path);
-      toast(`已导出 ${rows} 条到 ${path}`);
-    } catch (e) {
-      showError(e);
-    }
-  }
-
   for (const input of [search, agent]) input.addEventListener("input", refresh);
   for (const input of [from, to, corrected]) input.addEventListener("change", refresh);
 
@@ -217,8 +204,6 @@ export function historyScreen(): Screen {
       h("label", { class: "check" }, corrected, "仅已更正"),
       h("span", { class: "spacer" }),
       total,
-      h("button", { type: "button", on: { click: () => void exportAs("csv") } }, "导出 CSV"),
-      h("button", { type: "button", on: { click: () => void exportAs("xlsx") } }, "导出 Excel"),
     );
   }
 
