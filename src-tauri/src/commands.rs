@@ -7,7 +7,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use buyerlens_core::import::{self, ImportOptions};
-use buyerlens_core::store::{NewConversation, Store};
+use buyerlens_core::store::{
+    pack_to_toml, parse_pack, NewConversation, Store, TemplateDraft, TemplatePackOutcome,
+};
 use buyerlens_core::suggest::{self, FillContext};
 use buyerlens_core::{Classifier, Lexicon};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -104,19 +106,21 @@ pub fn record_template_use(
         .record_template_use(template_id, conversation_id, local_now())?)
 }
 
-/// One page of history, newest first.
+/// One page of history, newest first: after the row `after` (`[at, id]`
+/// of the previous page's last row; cheap however deep) or at `offset`.
 #[tauri::command(async)]
 pub fn list_history(
     state: State<'_, AppState>,
     filter: HistoryFilterDto,
     offset: u64,
     limit: u32,
+    after: Option<(i64, i64)>,
 ) -> CommandResult<HistoryPage> {
     let limit = limit.clamp(1, MAX_PAGE);
     // One row more than asked tells whether another page follows.
-    let records = state
-        .store()?
-        .history(&filter.to_core(offset, limit + 1)?)?;
+    let mut core_filter = filter.to_core(if after.is_some() { 0 } else { offset }, limit + 1)?;
+    core_filter.before = after;
+    let records = state.store()?.history(&core_filter)?;
     let more = records.len() > limit as usize;
     Ok(HistoryPage {
         rows: records
@@ -421,4 +425,35 @@ pub fn set_supervisor_pin(state: State<'_, AppState>, pin: Option<String>) -> Co
         None => store.set_setting(pin::PIN_SETTING, "")?,
     }
     Ok(())
+}
+
+/// Writes every template to a pack file (TOML) another shop can import.
+#[tauri::command(async)]
+pub fn export_templates(state: State<'_, AppState>, path: PathBuf) -> CommandResult<usize> {
+    let drafts: Vec<TemplateDraft> = state
+        .store()?
+        .templates(true)?
+        .iter()
+        .map(TemplateDraft::from)
+        .collect();
+    std::fs::write(&path, pack_to_toml(&drafts)).map_err(|source| CommandError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(drafts.len())
+}
+
+/// Imports a pack file: templates with a known key are updated, the others added.
+#[tauri::command(async)]
+pub fn import_templates(
+    state: State<'_, AppState>,
+    path: PathBuf,
+) -> CommandResult<TemplatePackOutcome> {
+    require_supervisor(&state)?;
+    let source = std::fs::read_to_string(&path).map_err(|source| buyerlens_core::Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let drafts = parse_pack(&source)?;
+    Ok(state.store()?.import_templates(&drafts, local_now())?)
 }

@@ -126,6 +126,8 @@ impl HistoryFilterDto {
 #[serde(rename_all = "camelCase")]
 pub struct HistoryRow {
     pub id: i64,
+    /// The row's time in the store's unit (local seconds), for keyset paging.
+    pub at: i64,
     /// `YYYY-MM-DD HH:MM:SS`, local.
     pub time: String,
     pub agent: Option<String>,
@@ -149,6 +151,7 @@ impl From<&HistoryRecord> for HistoryRow {
         } = r.labels.clone();
         HistoryRow {
             id: r.id,
+            at: r.at,
             time: time::format_local(r.at),
             agent: r.agent.clone(),
             buyer: r.buyer.clone(),

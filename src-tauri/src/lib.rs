@@ -66,6 +66,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::supervisor_status,
         commands::unlock_supervisor,
         commands::set_supervisor_pin,
+        commands::export_templates,
+        commands::import_templates,
     ])
 }
 
@@ -179,6 +181,18 @@ mod tests {
         .unwrap();
         assert_eq!(page["rows"][0]["id"], id);
         assert_eq!(page["rows"][0]["agent"], "小雅");
+        let first = &page["rows"][0];
+        let after =
+            json!({ "filter": {}, "offset": 0, "limit": 50, "after": [first["at"], first["id"]] });
+        let next = invoke(&webview, "list_history", after).unwrap();
+        assert!(
+            next["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["id"] != id),
+            "keyset paging starts after the given row"
+        );
 
         let empty = invoke(
             &webview,
@@ -189,6 +203,17 @@ mod tests {
         assert_eq!(empty["kind"], "empty_input");
         let missing = invoke(&webview, "get_conversation", json!({ "id": 999_999 })).unwrap_err();
         assert_eq!(missing["kind"], "not_found");
+
+        // A template pack written out reads back in as updates, not copies.
+        let pack = std::env::temp_dir().join(format!("buyerlens-pack-{}.toml", std::process::id()));
+        let written = invoke(&webview, "export_templates", json!({ "path": pack })).unwrap();
+        assert!(written.as_u64().unwrap() > 0);
+        let outcome = invoke(&webview, "import_templates", json!({ "path": pack })).unwrap();
+        std::fs::remove_file(&pack).unwrap();
+        assert_eq!(
+            outcome["added"], 0,
+            "keys match the stored templates: {outcome}"
+        );
 
         // The lexicon editor round-trips the active lexicon and tries phrases against it.
         let source = invoke(&webview, "get_lexicon", json!({})).unwrap();

@@ -15,6 +15,7 @@ import type {
   Correction,
   HistoryFilter,
   HistoryPage,
+  HistoryRow,
   ImportProgress,
   ImportSummary,
   LabelInfo,
@@ -93,8 +94,9 @@ export async function copyTemplate(
 
 // --- history --------------------------------------------------------------
 
-export const listHistory = (filter: HistoryFilter, offset: number, limit: number) =>
-  call<HistoryPage>("list_history", { filter, offset, limit });
+/** A page at `offset`, or (cheaper deep down) right after the row `after`. */
+export const listHistory = (filter: HistoryFilter, offset: number, limit: number, after: HistoryRow | null = null) =>
+  call<HistoryPage>("list_history", { filter, offset, limit, after: after ? [after.at, after.id] : null });
 
 export const getConversation = (id: number) =>
   call<ConversationDetail>("get_conversation", { id });
@@ -113,6 +115,17 @@ export const listTemplates = () => call<Template[]>("list_templates");
 export const saveTemplate = (template: TemplateEdit) => call<number>("save_template", { template });
 
 export const deleteTemplate = (id: number) => call<void>("delete_template", { id });
+
+/** Writes all templates to a pack file; resolves to how many. */
+export const exportTemplates = (path: string) => call<number>("export_templates", { path });
+export const importTemplates = (path: string) =>
+  call<{ added: number; updated: number }>("import_templates", { path });
+
+/** Asks for one file to open with the given extensions; null if cancelled. */
+export async function pickOpenPath(name: string, extensions: string[]): Promise<string | null> {
+  const picked = await open({ multiple: false, directory: false, filters: [{ name, extensions }] });
+  return typeof picked === "string" ? picked : null;
+}
 
 export const previewTemplate = (body: string, agent: string | null) =>
   call<string>("preview_template", { body, agent });

@@ -87,6 +87,8 @@ export interface HistoryFilter {
 
 export interface HistoryRow {
   id: number;
+  /** The store's time of the row (for keyset paging). */
+  at: number;
   /** Local `YYYY-MM-DD HH:MM:SS`: the chat's time, or the import's. */
   time: string;
   agent: string | null;

@@ -3,8 +3,10 @@
 // 100,000+ rows stay smooth.
 
 export interface PagedSource<T> {
-  /** A page, and whether rows follow it (the store gives no filtered count). */
-  fetch(offset: number, limit: number): Promise<{ rows: T[]; more: boolean }>;
+  /** A page, and whether rows follow it (the store gives no filtered count).
+   * `previous` is the row just before `offset` when it is loaded, so the
+   * source can page from it instead of skipping `offset` rows. */
+  fetch(offset: number, limit: number, previous: T | undefined): Promise<{ rows: T[]; more: boolean }>;
 }
 
 export interface VirtualListOptions<T> {
@@ -72,7 +74,8 @@ export class VirtualList<T> {
     this.loading.add(page);
     try {
       const offset = page * this.options.pageSize;
-      const { rows, more } = await this.options.source.fetch(offset, this.options.pageSize);
+      const previous = offset > 0 ? this.rowAt(offset - 1) : undefined;
+      const { rows, more } = await this.options.source.fetch(offset, this.options.pageSize, previous);
       if (generation !== this.generation) return;
       this.pages.set(page, rows);
       this.known = Math.max(this.known, offset + rows.length);

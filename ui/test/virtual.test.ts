@@ -14,8 +14,10 @@ describe("VirtualList", () => {
       rowHeight: 30,
       pageSize: 200,
       source: {
-        fetch: async (offset, limit) => {
+        fetch: async (offset, limit, previous) => {
           fetched.push(offset);
+          // the row before the page is handed over when it is loaded
+          if (offset > 0) expect(previous).toBe(offset - 1);
           const rows = Array.from({ length: Math.min(limit, 100_000 - offset) }, (_, i) => offset + i);
           return { rows, more: offset + rows.length < 100_000 };
         },

@@ -62,7 +62,7 @@ export function historyScreen(): Screen {
   const list = new VirtualList<HistoryRow>({
     rowHeight: ROW_HEIGHT,
     pageSize: 200,
-    source: { fetch: (offset, limit) => listHistory(filter(), offset, limit) },
+    source: { fetch: (offset, limit, previous) => listHistory(filter(), offset, limit, previous ?? null) },
     onTotal: (n, complete) => replace(total, complete ? `共 ${n} 条` : `已载入 ${n} 条，向下滚动载入更多`),
     renderPending: () => h("div", { class: "hrow pending" }, "…"),
     renderRow: (row) =>

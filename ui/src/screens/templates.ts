@@ -1,6 +1,15 @@
 // 话术: search, list, edit with a live placeholder preview, enable/disable.
 
-import { deleteTemplate, listTemplates, previewTemplate, saveTemplate } from "../api";
+import {
+  deleteTemplate,
+  exportTemplates,
+  importTemplates,
+  listTemplates,
+  pickOpenPath,
+  pickSavePath,
+  previewTemplate,
+  saveTemplate,
+} from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
 import { labelsOf, zh } from "../labels";
@@ -185,6 +194,28 @@ export function templatesScreen(): Screen {
     title.focus();
   }
 
+  async function importPack(): Promise<void> {
+    try {
+      const path = await pickOpenPath("话术包", ["toml"]);
+      if (!path) return;
+      const outcome = await asSupervisor(() => importTemplates(path));
+      toast(`已导入：新增 ${outcome.added} 条，更新 ${outcome.updated} 条`);
+      await load();
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  async function exportPack(): Promise<void> {
+    try {
+      const path = await pickSavePath("话术包.toml", "toml");
+      if (!path) return;
+      toast(`已导出 ${await exportTemplates(path)} 条话术到 ${path}`);
+    } catch (e) {
+      showError(e);
+    }
+  }
+
   let timer = 0;
   search.addEventListener("input", () => {
     clearTimeout(timer);
@@ -198,6 +229,12 @@ export function templatesScreen(): Screen {
       "div",
       { class: "col-list" },
       h("div", { class: "row" }, search, h("button", { type: "button", id: "template-new", class: "primary", on: { click: () => edit(null) } }, "新建")),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "button", class: "small", on: { click: () => void importPack() } }, "导入话术包…"),
+        h("button", { type: "button", class: "small", on: { click: () => void exportPack() } }, "导出话术包…"),
+      ),
       list,
     ),
     editor,
