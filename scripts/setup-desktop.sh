@@ -34,20 +34,26 @@ else
   echo "setup-desktop: system packages already installed" >&2
 fi
 
+# Vite 7 needs Node.js 20.19+ (Debian 12's own nodejs is 18: too old).
 if ! command -v npm >/dev/null; then
-  echo "setup-desktop: node/npm not found; install Node.js 20+ first" >&2
+  echo "setup-desktop: node/npm not found; install Node.js 20.19+ first" >&2
   exit 1
 fi
 
-# npm ci is exact but slow; skip it when node_modules matches the lock file.
+# The exact versions of ui/package-lock.json; skipped when node_modules
+# already matches it. Not `npm ci`: the registry reachable here has no
+# entries for other platforms' optional packages (@tauri-apps/cli-darwin-*,
+# @rollup/rollup-win32-*, ...), so the lock file cannot list them and npm ci
+# refuses it as "out of sync"; `npm install --no-save` installs the same
+# locked versions and leaves the lock file untouched.
 # --ignore-scripts: no package may download anything at install time (the
 # WebDriver client pulls in driver installers we never use; esbuild works
 # from its platform package without its check script).
 lock="$repo/ui/package-lock.json"
 stamp="$repo/ui/node_modules/.package-lock.json"
 if [[ ! -f "$stamp" || "$lock" -nt "$stamp" ]]; then
-  echo "setup-desktop: npm ci in ui/" >&2
-  (cd "$repo/ui" && npm ci --no-audit --no-fund --ignore-scripts)
+  echo "setup-desktop: npm install (locked versions) in ui/" >&2
+  (cd "$repo/ui" && npm install --no-save --no-audit --no-fund --ignore-scripts)
 else
   echo "setup-desktop: ui/node_modules up to date" >&2
 fi
