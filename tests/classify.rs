@@ -67,6 +67,17 @@ holds! {
     discount_q: "有优惠券吗" => Discount,
     returns_q: "不合适能退货吗" => Returns,
     traditional_bargain: "能便宜點嗎 包郵嗎" => Bargain,
+    // 材质/描述 covers what the item is made of and what it can do.
+    quality_real_material: "是足金的吗 有证书吗" => Quality,
+    quality_spec: "这个书架每层承重多少" => Quality,
+    quality_ingredients: "有没有酒精和香精" => Quality,
+    practical_material_question: "这双皮鞋是真皮的吗" => Practical,
+    practical_load: "负重15公斤顶得住吗" => Practical,
+    practical_wore_out: "才戴了几天就发黑了" => Practical,
+    // A repeat buyer and a merchant with an online shop know the platform.
+    experienced_repeat_buyer: "老样子 两罐 老地址 拍了" => Experienced,
+    experienced_own_shop: "我在拼多多有个店 你们支持一件代发吗" => Experienced,
+    negation_stops_at_space: "我不急 包邮吗" => Bargain,
 }
 
 lacks! {
@@ -76,6 +87,10 @@ lacks! {
     not_in_a_hurry: "不急 慢慢发" => Speed,
     plain_delivery_question: "几天到" => Speed,
     address_is_not_safety: "地址是安全路3号" => Safety,
+    out_of_stock_is_not_breakage: "会不会又断货啊" => Practical,
+    already_used_up_is_not_durable: "旧的已经用完了" => Practical,
+    sunscreen_name_is_not_a_feature: "这个防晒霜小孩能用吗" => Practical,
+    shop_in_town_is_not_online: "我在县城开了个手机店 招加盟吗" => Experienced,
 }
 
 // A seller's pitch is not the buyer's motive.

@@ -26,7 +26,9 @@
 //!    buyer who asks routine questions is, and the default for a chat with
 //!    no intent evidence (score 0.5 then).
 //! 6. Experience (exactly one): a stated credit level adds
-//!    [`CREDIT_WEIGHT`] to its side (≥ 三心 experienced, below novice).
+//!    [`CREDIT_WEIGHT`] to its side (≥ 三心 experienced, below novice);
+//!    a held 求惯 motive (a repeat buyer) adds [`REPEAT_BUYER_WEIGHT`] to
+//!    the experienced side.
 //!    The larger side wins when it reaches [`HOLDS_AT`], novice on a tie
 //!    (a buyer who asks how to pay is a novice even if they say 拍下).
 //!    With neither side at the threshold, a shopper who asked routine
@@ -50,6 +52,8 @@ use crate::transcript::{credit_is_experienced, parse, Transcript};
 pub const HOLDS_AT: f32 = 1.0;
 /// Support a stated buyer credit level adds to its experience side.
 pub const CREDIT_WEIGHT: f32 = 2.0;
+/// Support the 求惯 motive (a repeat buyer) adds to the experienced side.
+pub const REPEAT_BUYER_WEIGHT: f32 = 0.6;
 
 /// A compiled lexicon: classifies transcripts.
 ///
@@ -317,6 +321,14 @@ fn decide(transcript: Transcript, mut support: HashMap<Label, Support>) -> Class
         label_score(Label::Shopper, support.remove(&Label::Shopper), score)
     };
 
+    // A buyer who buys again (求惯: 回购, 老地址, 还是上次那款) has bought
+    // online before: repeat buying adds to the experienced side, with the
+    // habit evidence behind it.
+    if let Some(habit) = motives.iter().find(|m| m.code == Label::Habit) {
+        let side = support.entry(Label::Experienced).or_default();
+        side.total += REPEAT_BUYER_WEIGHT;
+        side.evidence.extend(habit.evidence.iter().cloned());
+    }
     let novice = total(&support, Label::Novice);
     let experienced = total(&support, Label::Experienced);
     let experience = if novice >= HOLDS_AT && novice >= experienced {
@@ -397,10 +409,17 @@ impl Inner {
             };
             let same_side = a == b
                 || (a.axis() == b.axis() && matches!(a.axis(), Axis::Experience | Axis::Intent));
-            same_side
-                && other.start <= hit.start
-                && hit.end <= other.end
-                && other.end - other.start > hit.end - hit.start
+            let inside = other.start <= hit.start && hit.end <= other.end;
+            let longer = other.end - other.start > hit.end - hit.start;
+            // Two rules of one label on the same words count once: the
+            // stronger (or, on a tie, the earlier) rule keeps them.
+            let same_words_stronger = a == b
+                && other.start == hit.start
+                && other.end == hit.end
+                && other.rule != hit.rule
+                && (self.rules[other.rule].weight, std::cmp::Reverse(other.rule))
+                    > (self.rules[hit.rule].weight, std::cmp::Reverse(hit.rule));
+            same_side && inside && (longer || same_words_stronger)
         };
         let kept: Vec<Hit> = hits
             .iter()
@@ -574,6 +593,8 @@ cues = [{ cue = "安全路" }]
             ("不会掉色吧", &["practical"]),
             ("不掉色", &["practical"]),
             ("不包邮吗？", &["bargain"]),
+            // A space in ordinary chat ends a clause, like a comma.
+            ("我不急 包邮吗", &["bargain"]),
         ];
         for (text, expected) in cases {
             assert_eq!(motives(&c, text), *expected, "{text}");
@@ -634,6 +655,40 @@ cues = [{ cue = "安全路" }]
             "0.5 twice is still 0.5"
         );
         assert_eq!(motives(&c, "价格多少 包邮吗"), vec!["bargain"]);
+    }
+
+    // Two rules of one label matching the same words count once.
+    #[test]
+    fn same_words_count_once_per_label() {
+        let c = classifier(
+            r#"
+[labels.practical]
+cues = [{ cue = "防滑吗", weight = 0.6 }, { regex = "防滑(吗|么)", weight = 0.6 }, { cue = "耐磨", weight = 0.6 }]
+"#,
+        );
+        assert!(
+            motives(&c, "鞋底防滑吗").is_empty(),
+            "0.6 on the same words is 0.6"
+        );
+        assert_eq!(motives(&c, "防滑吗 耐磨吗"), vec!["practical"]);
+    }
+
+    // A repeat buyer (求惯) leans experienced; with another sign it is.
+    #[test]
+    fn repeat_buyer_leans_experienced() {
+        let c = classifier(
+            r#"
+[labels.habit]
+cues = [{ cue = "回购" }]
+[labels.experienced]
+cues = [{ cue = "备注", weight = 0.6 }]
+"#,
+        );
+        let r = c.classify("买家：回购 备注了").unwrap();
+        assert_eq!(r.experience.code, Label::Experienced);
+        assert!(r.experience.evidence.iter().any(|e| e.rule == "habit/回购"));
+        let r = c.classify("买家：备注了").unwrap();
+        assert_eq!(r.experience.code, Label::ExperienceUnknown);
     }
 
     // Stated credit decides experience when words don't.

@@ -2,9 +2,14 @@
 //!
 //! Cues are matched against a normalised copy of each message:
 //! Traditional → Simplified, full-width → half-width, ASCII lower case,
-//! all whitespace and invisible marks (zero-width, bidi controls,
-//! combining marks, variation selectors) removed. Removing whitespace lets
-//! `包 邮` (word-segmented corpora, agents' stray spaces) match `包邮`.
+//! invisible marks (zero-width, bidi controls, combining marks, variation
+//! selectors) removed. Whitespace depends on how the message uses it: in
+//! word-segmented text (`我 想 问 一下 包 邮 吗`, as in JDDC/ECD exports)
+//! it separates words and is removed, so `包 邮` matches `包邮`; in
+//! ordinary chat (`拍了 改吧`) a space is the writer's comma, so a run of
+//! whitespace becomes one `' '`, a clause break that negation and regex
+//! gaps do not reach across (`我不急 包邮吗` asks for free shipping).
+//! Next to ASCII text (`iphone 15`, `M 能穿吗`) whitespace is removed.
 //! Every byte of the normalised text maps back to the index (in Unicode
 //! scalar values) of the original character it came from, so evidence
 //! points at what the agent pasted.
@@ -41,9 +46,26 @@ pub fn normalize(original: &str) -> Normalized {
     let mut text = String::with_capacity(original.len());
     let mut origin = Vec::with_capacity(original.len() + 1);
     let mut char_count = 0u32;
+    let spaces_separate_words = is_word_segmented(original);
+    // Index of the first whitespace char of a run not yet written.
+    let mut pending_space: Option<u32> = None;
     for (index, c) in original.chars().enumerate() {
         char_count = index as u32 + 1;
+        if c.is_whitespace() {
+            pending_space.get_or_insert(index as u32);
+            continue;
+        }
         if let Some(mapped) = fold_char(c) {
+            if let Some(space_at) = pending_space.take() {
+                // Next to ASCII (`iphone 15`, `M 能穿吗`) a space is not
+                // punctuation but part of how Latin text is written.
+                let between_wide =
+                    text.chars().next_back().is_some_and(|p| !p.is_ascii()) && !mapped.is_ascii();
+                if !spaces_separate_words && between_wide {
+                    text.push(' ');
+                    origin.push(space_at);
+                }
+            }
             let before = text.len();
             text.push(mapped);
             origin.resize(text.len(), index as u32);
@@ -61,6 +83,31 @@ pub fn normalize(original: &str) -> Normalized {
     }
     origin.push(char_count);
     Normalized { text, origin }
+}
+
+/// Whether spaces in `text` separate words rather than clauses: at least
+/// two whitespace runs between non-ASCII characters, and on average fewer
+/// than 2.5 such characters per run (Chinese words are one to three
+/// characters; chat clauses are longer).
+fn is_word_segmented(text: &str) -> bool {
+    let mut runs = 0usize;
+    let mut wide = 0usize;
+    let mut in_space = false;
+    let mut previous_wide = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            in_space = true;
+            continue;
+        }
+        let is_wide = !c.is_ascii();
+        if in_space && previous_wide && is_wide {
+            runs += 1;
+        }
+        in_space = false;
+        previous_wide = is_wide;
+        wide += usize::from(is_wide);
+    }
+    runs >= 2 && (wide as f32) / ((runs + 1) as f32) < 2.5
 }
 
 /// Folds one character for matching; `None` drops it.
@@ -98,7 +145,20 @@ fn fold_char(c: char) -> Option<char> {
 pub(crate) fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        ',' | '.' | '!' | '?' | ';' | '~' | '\n' | '…' | '，' | '。' | '！' | '？' | '；' | '～'
+        ',' | '.'
+            | '!'
+            | '?'
+            | ';'
+            | '~'
+            | ' '
+            | '\n'
+            | '…'
+            | '，'
+            | '。'
+            | '！'
+            | '？'
+            | '；'
+            | '～'
     )
 }
 
@@ -109,9 +169,23 @@ mod tests {
     // Traditional, full-width and spaced text all fold to one matchable form.
     #[test]
     fn folds_script_width_case_and_space() {
-        assert_eq!(normalize("包 邮嗎？ＯＫ").text, "包邮吗?ok");
+        assert_eq!(
+            normalize("我 想 问 下 包 邮嗎？ＯＫ").text,
+            "我想问下包邮吗?ok"
+        );
         assert_eq!(normalize("運費險").text, "运费险");
         assert_eq!(normalize("包\u{200B}邮\u{202E}").text, "包邮");
+    }
+
+    // In ordinary chat a space is a clause break, kept as one ' '.
+    #[test]
+    fn spaces_between_clauses_stay_breaks() {
+        assert_eq!(normalize("拍了  改吧").text, "拍了 改吧");
+        assert_eq!(normalize("我不急 包邮吗").text, "我不急 包邮吗");
+        assert_eq!(normalize("iphone 15 还有吗").text, "iphone15还有吗");
+        assert_eq!(normalize("M 能穿吗 我 170").text, "m能穿吗 我170");
+        assert_eq!(normalize("  你好\t").text, "你好");
+        assert!(is_clause_break(' '));
     }
 
     // Offsets map back to original chars, skipping removed spaces.
