@@ -78,6 +78,10 @@ holds! {
     experienced_repeat_buyer: "老样子 两罐 老地址 拍了" => Experienced,
     experienced_own_shop: "我在拼多多有个店 你们支持一件代发吗" => Experienced,
     negation_stops_at_space: "我不急 包邮吗" => Bargain,
+    stock_variant: "38的黑色现在有吗" => Stock,
+    shipping_deadline: "16号之前必须到 能保证吗" => Shipping,
+    shipping_how_delivered: "这么大的东西是怎么送的" => Shipping,
+    shipping_consolidated: "寄香港可以用集運嗎" => Shipping,
 }
 
 lacks! {

@@ -387,10 +387,15 @@ impl Inner {
             .collect();
         for which in self.regex_filter.matches(text).iter() {
             let (regex, rule) = &self.regexes[which];
-            hits.extend(regex.find_iter(text).map(|m| Hit {
-                rule: *rule,
-                start: m.start(),
-                end: m.end(),
+            // A regex may end on the break that closes its clause
+            // (`有吗 `, `有吗?`); the evidence stops before it.
+            hits.extend(regex.find_iter(text).filter_map(|m| {
+                let kept = m.as_str().trim_end_matches(is_clause_break).len();
+                (kept > 0).then_some(Hit {
+                    rule: *rule,
+                    start: m.start(),
+                    end: m.start() + kept,
+                })
             }));
         }
         if hits.is_empty() {
