@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use buyerlens_core::eval;
 use buyerlens_core::import::{self, ImportOptions};
 use buyerlens_core::store::{
     pack_to_toml, parse_pack, NewConversation, Store, TemplateDraft, TemplatePackOutcome,
@@ -15,9 +16,9 @@ use buyerlens_core::{Classifier, Lexicon};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::dto::{
-    Analysis, AppInfo, ConversationDto, CorrectionDto, HistoryFilterDto, HistoryPage, HistoryRow,
-    ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconMatch, StatsDto, SupervisorStatus,
-    TemplateDto, TemplateEdit,
+    Analysis, AppInfo, ConversationDto, CorrectionDto, EvalDto, ExportFormat, HistoryFilterDto,
+    HistoryPage, HistoryRow, ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconEvalDto,
+    LexiconMatch, StatsDto, SupervisorStatus, TemplateDto, TemplateEdit,
 };
 use crate::error::{CommandError, CommandResult};
 use crate::pin::{self, require_supervisor};
@@ -152,6 +153,49 @@ pub fn correct_labels(
     Ok(records.len())
 }
 
+/// How many history rows the filter matches (the list pages through them).
+/// Dates, agent and at most one label are read off the report counts, so
+/// that costs the same with a million conversations; a search or several
+/// labels count the matching rows page by page.
+#[tauri::command(async)]
+pub fn count_history(state: State<'_, AppState>, filter: HistoryFilterDto) -> CommandResult<u64> {
+    let core_filter = filter.to_core(0, MAX_PAGE)?;
+    let store = state.store()?;
+    if core_filter.search.is_none() && core_filter.labels.len() <= 1 {
+        let stats = store.stats(&filter.to_stats()?)?;
+        match (core_filter.labels.first(), core_filter.corrected) {
+            (None, None) => return Ok(stats.conversations),
+            (None, Some(_)) => return Ok(stats.corrected),
+            (Some(label), None) => {
+                return Ok(stats
+                    .labels
+                    .iter()
+                    .find(|l| l.code == *label)
+                    .map_or(0, |l| l.count))
+            }
+            (Some(_), Some(_)) => {}
+        }
+    }
+    Ok(store.for_each_record(&core_filter, &mut |_| Ok(()))? as u64)
+}
+
+/// Writes the filtered history to a CSV or xlsx file (what the core's
+/// export writes); returns the number of rows.
+#[tauri::command(async)]
+pub fn export_history(
+    state: State<'_, AppState>,
+    filter: HistoryFilterDto,
+    path: PathBuf,
+    format: ExportFormat,
+) -> CommandResult<usize> {
+    let core_filter = filter.to_core(0, MAX_PAGE)?;
+    let store = state.store()?;
+    Ok(match format {
+        ExportFormat::Csv => store.export_csv(&core_filter, &path)?,
+        ExportFormat::Xlsx => store.export_xlsx(&core_filter, &path)?,
+    })
+}
+
 /// Counts for the History charts.
 #[tauri::command(async)]
 pub fn history_stats(
@@ -224,28 +268,7 @@ pub fn try_lexicon(
     source: String,
     phrase: String,
 ) -> CommandResult<Vec<LexiconMatch>> {
-    // Typing a phrase must not recompile an unchanged lexicon each time.
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        source.hash(&mut hasher);
-        hasher.finish()
-    };
-    let cached = state
-        .trial
-        .lock()?
-        .as_ref()
-        .filter(|(k, _)| *k == key)
-        .map(|(_, c)| c.clone());
-    let classifier = match cached {
-        Some(classifier) => classifier,
-        None => {
-            let classifier = Classifier::new(&Lexicon::from_toml(&source)?)?;
-            *state.trial.lock()? = Some((key, classifier.clone()));
-            classifier
-        }
-    };
-    let c = classifier.classify(&phrase)?;
+    let c = trial_classifier(&state, &source)?.classify(&phrase)?;
     let scores = c
         .motives
         .iter()
@@ -260,6 +283,57 @@ pub fn try_lexicon(
             })
         })
         .collect())
+}
+
+/// The eval figures (as `buyerlens eval --from-history`) of an edited,
+/// unsaved lexicon and of the saved one, against the conversations
+/// supervisors corrected.
+#[tauri::command(async)]
+pub fn eval_lexicon(state: State<'_, AppState>, source: String) -> CommandResult<LexiconEvalDto> {
+    let examples = state.store()?.reviewed_examples()?;
+    let edited = trial_classifier(&state, &source)?;
+    let saved = state.classifier()?;
+    let figures = |classifier: &Classifier| {
+        let predictions: Vec<_> = examples
+            .iter()
+            .map(|e| {
+                // as the CLI: a transcript that does not parse as a chat is read as plain text
+                classifier.classify(&e.text).unwrap_or_else(|_| {
+                    classifier.classify_transcript(buyerlens_core::transcript::parse(&e.text))
+                })
+            })
+            .collect();
+        EvalDto::from(eval::evaluate(&examples, &predictions))
+    };
+    Ok(LexiconEvalDto {
+        edited: figures(&edited),
+        saved: figures(&saved),
+    })
+}
+
+/// The classifier of a lexicon being edited, compiled once per text.
+fn trial_classifier(state: &AppState, source: &str) -> CommandResult<Classifier> {
+    // Typing a phrase must not recompile an unchanged lexicon each time.
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        source.hash(&mut hasher);
+        hasher.finish()
+    };
+    let cached = state
+        .trial
+        .lock()?
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, c)| c.clone());
+    Ok(match cached {
+        Some(classifier) => classifier,
+        None => {
+            let classifier = Classifier::new(&Lexicon::from_toml(source)?)?;
+            *state.trial.lock()? = Some((key, classifier.clone()));
+            classifier
+        }
+    })
 }
 
 /// Validates and saves an edited lexicon, then swaps in its classifier.
@@ -384,6 +458,21 @@ fn run_import<R: Runtime>(
         )?,
     };
     Ok(ImportSummaryDto::from(summary))
+}
+
+/// Called by the UI once its first screen is painted and takes input. With
+/// `BUYERLENS_STARTUP_LOG` set, prints when that was (wall clock, so a
+/// script that noted when it spawned the app can tell the cold start) and
+/// how long after `run()` began.
+#[tauri::command(async)]
+pub fn ui_ready() {
+    if std::env::var_os("BUYERLENS_STARTUP_LOG").is_some() {
+        let unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let since_run = crate::STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+        eprintln!("buyerlens: interactive at unix_ms={unix_ms} since_run_ms={since_run}");
+    }
 }
 
 /// Asks the running import to stop before its next batch.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use buyerlens_core::eval::Report;
 use buyerlens_core::import::{ImportProblem, ImportProgress, ImportSummary};
 use buyerlens_core::label::{Axis, Label};
 use buyerlens_core::store::{
@@ -388,4 +389,78 @@ impl From<ImportSummary> for ImportSummaryDto {
 pub struct SupervisorStatus {
     pub pin_set: bool,
     pub unlocked: bool,
+}
+
+/// What `export_history` writes.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// UTF-8 CSV with a BOM (Excel and WPS show the Chinese).
+    Csv,
+    /// An xlsx workbook with a sheet of counts.
+    Xlsx,
+}
+
+/// One label's figures in an evaluation.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelEvalDto {
+    pub code: String,
+    /// Conversations a supervisor gave the label (true positives + misses).
+    pub support: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// The headline figures of an evaluation against corrected history.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvalDto {
+    pub conversations: usize,
+    pub motives_micro_f1: f64,
+    pub motives_macro_f1: f64,
+    pub topics_micro_f1: f64,
+    pub experience_accuracy: f64,
+    pub intent_accuracy: f64,
+    /// Per motive, in taxonomy order.
+    pub motives: Vec<LabelEvalDto>,
+    /// Conversations with at least one label wrong.
+    pub missed_conversations: usize,
+}
+
+impl From<Report> for EvalDto {
+    fn from(r: Report) -> EvalDto {
+        let missed: std::collections::BTreeSet<&str> =
+            r.misses.iter().map(|m| m.id.as_str()).collect();
+        EvalDto {
+            conversations: r.conversations,
+            motives_micro_f1: r.motives.micro_f1,
+            motives_macro_f1: r.motives.macro_f1,
+            topics_micro_f1: r.topics.micro_f1,
+            experience_accuracy: r.experience.accuracy,
+            intent_accuracy: r.intent.accuracy,
+            motives: r
+                .motives
+                .labels
+                .iter()
+                .map(|l| LabelEvalDto {
+                    code: l.code.clone(),
+                    support: l.tp + l.fn_,
+                    precision: l.precision,
+                    recall: l.recall,
+                    f1: l.f1,
+                })
+                .collect(),
+            missed_conversations: missed.len(),
+        }
+    }
+}
+
+/// The edited lexicon's figures beside the saved one's.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LexiconEvalDto {
+    pub edited: EvalDto,
+    pub saved: EvalDto,
 }

@@ -14,8 +14,12 @@ use tauri::{Manager, Runtime};
 
 pub use state::AppState;
 
+/// When `run()` began (start-up timing, see `commands::ui_ready`).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
@@ -50,6 +54,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_conversation,
         commands::correct_labels,
         commands::history_stats,
+        commands::count_history,
+        commands::export_history,
+        commands::eval_lexicon,
         commands::list_templates,
         commands::save_template,
         commands::delete_template,
@@ -63,6 +70,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::backup_database,
         commands::import_paths,
         commands::cancel_import,
+        commands::ui_ready,
         commands::supervisor_status,
         commands::unlock_supervisor,
         commands::set_supervisor_pin,
@@ -289,5 +297,134 @@ mod tests {
             1,
             "the GBK chat is stored as text: {found}"
         );
+    }
+
+    // History counts and exports what the filter matches; the lexicon
+    // editor's eval figures come from corrected history.
+    #[test]
+    fn history_export_count_and_lexicon_eval() {
+        let app = with_commands(mock_builder())
+            .manage(AppState::in_memory().unwrap())
+            .build(tauri::generate_context!())
+            .unwrap();
+        let webview = match app.get_webview_window("main") {
+            Some(webview) => webview,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        let chats = [
+            "买家：能包邮吗？有优惠券吗\n客服：亲，包邮的哦",
+            "买家：这件羊毛衫会起球吗\n客服：不会的亲",
+            "买家：明天能发货吗，急用\n客服：今天就发",
+        ];
+        let mut ids = Vec::new();
+        for text in chats {
+            let analysis = invoke(
+                &webview,
+                "classify_transcript",
+                json!({ "text": text, "agent": "小雅" }),
+            )
+            .unwrap();
+            ids.push(analysis["conversationId"].as_i64().unwrap());
+        }
+        let count = |filter: Value| {
+            invoke(&webview, "count_history", json!({ "filter": filter }))
+                .unwrap()
+                .as_u64()
+                .unwrap()
+        };
+        let listed = |filter: Value| {
+            invoke(
+                &webview,
+                "list_history",
+                json!({ "filter": filter, "offset": 0, "limit": 1000 }),
+            )
+            .unwrap()["rows"]
+                .as_array()
+                .unwrap()
+                .len() as u64
+        };
+        assert_eq!(count(json!({})), 3, "every stored chat is counted");
+        assert_eq!(
+            count(json!({ "search": "羊毛衫" })),
+            1,
+            "a search counts its rows"
+        );
+        for filter in [
+            json!({ "motive": "bargain" }),
+            json!({ "topic": "shipping" }),
+            json!({ "motive": "bargain", "topic": "discount" }),
+            json!({ "agent": "小雅", "intent": "shopper" }),
+            json!({ "agent": "别人" }),
+        ] {
+            assert_eq!(
+                count(filter.clone()),
+                listed(filter.clone()),
+                "the total is what the list pages through: {filter}"
+            );
+        }
+        assert_eq!(count(json!({ "corrected": true })), 0);
+
+        let dir = std::env::temp_dir().join(format!("buyerlens-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("history.csv");
+        let rows = invoke(
+            &webview,
+            "export_history",
+            json!({ "filter": {}, "path": csv, "format": "csv" }),
+        )
+        .unwrap();
+        assert_eq!(rows, 3);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with('\u{feff}'), "Excel needs the BOM");
+        assert!(text.contains("羊毛衫"));
+        let xlsx = dir.join("history.xlsx");
+        let rows = invoke(
+            &webview,
+            "export_history",
+            json!({ "filter": { "search": "羊毛衫" }, "path": xlsx, "format": "xlsx" }),
+        )
+        .unwrap();
+        assert_eq!(rows, 1);
+        assert_eq!(
+            &std::fs::read(&xlsx).unwrap()[..2],
+            b"PK",
+            "an xlsx is a zip"
+        );
+        let bad = invoke(
+            &webview,
+            "export_history",
+            json!({ "filter": {}, "path": dir.join("no/such/dir/x.csv"), "format": "csv" }),
+        )
+        .unwrap_err();
+        assert_eq!(bad["kind"], "io", "{bad}");
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // The saved and an edited lexicon, measured on one corrected chat.
+        let correction = json!({ "motives": ["bargain", "aesthetic"], "topics": ["shipping"],
+            "experience": null, "intent": "shopper", "who": "主管", "note": null });
+        invoke(
+            &webview,
+            "correct_labels",
+            json!({ "id": ids[0], "correction": correction }),
+        )
+        .unwrap();
+        assert_eq!(count(json!({ "corrected": true })), 1);
+        let source = invoke(&webview, "get_lexicon", json!({})).unwrap();
+        let figures = invoke(&webview, "eval_lexicon", json!({ "source": source })).unwrap();
+        assert_eq!(figures["edited"]["conversations"], 1, "{figures}");
+        assert_eq!(
+            figures["edited"], figures["saved"],
+            "the unedited lexicon measures as the saved one"
+        );
+        assert!(figures["saved"]["motives"].as_array().unwrap().len() >= 9);
+        let broken = invoke(
+            &webview,
+            "eval_lexicon",
+            json!({ "source": "[[cue]]\nnot toml" }),
+        )
+        .unwrap_err();
+        assert_eq!(broken["kind"], "lexicon", "{broken}");
     }
 }

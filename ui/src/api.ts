@@ -19,6 +19,7 @@ import type {
   ImportProgress,
   ImportSummary,
   LabelInfo,
+  LexiconEval,
   LexiconMatch,
   Stats,
   Template,
@@ -78,6 +79,9 @@ export const listLabels = () => call<LabelInfo[]>("list_labels");
 
 export const appInfo = () => call<AppInfo>("app_info");
 
+/** Tells the shell the first screen is up (start-up timing). */
+export const uiReady = () => call<void>("ui_ready");
+
 /** Copies a reply to the clipboard and records that it was used. */
 export async function copyTemplate(
   templateId: number,
@@ -107,6 +111,13 @@ export const correctLabels = (id: number, correction: Correction) =>
 export const historyStats = (filter: HistoryFilter) =>
   call<Stats>("history_stats", { filter });
 
+/** How many rows the filter matches in all. */
+export const countHistory = (filter: HistoryFilter) => call<number>("count_history", { filter });
+
+/** Writes the filtered history to a CSV or xlsx file; resolves to the row count. */
+export const exportHistory = (filter: HistoryFilter, path: string, format: "csv" | "xlsx") =>
+  call<number>("export_history", { filter, path, format });
+
 
 // --- templates ------------------------------------------------------------
 
@@ -123,6 +134,8 @@ export const importTemplates = (path: string) =>
 
 /** Asks for one file to open with the given extensions; null if cancelled. */
 export async function pickOpenPath(name: string, extensions: string[]): Promise<string | null> {
+  const stub = stubbedDialog<string>();
+  if (stub !== undefined) return stub;
   const picked = await open({ multiple: false, directory: false, filters: [{ name, extensions }] });
   return typeof picked === "string" ? picked : null;
 }
@@ -142,6 +155,9 @@ export const saveLexicon = (source: string) => call<string>("save_lexicon", { so
 
 export const resetLexicon = () => call<string>("reset_lexicon");
 
+/** The edited lexicon's and the saved one's figures against corrected history. */
+export const evalLexicon = (source: string) => call<LexiconEval>("eval_lexicon", { source });
+
 // --- import ---------------------------------------------------------------
 
 export const importPaths = (paths: string[]) => call<ImportSummary>("import_paths", { paths });
@@ -159,7 +175,22 @@ export function onFilesDropped(fn: (paths: string[]) => void): Promise<UnlistenF
   });
 }
 
+/**
+ * The native file dialogs are out of WebDriver's reach: an end-to-end test
+ * puts the answer in `window.__BUYERLENS_E2E_PICK__` before it clicks, and
+ * the next dialog takes it from there instead of opening. (Page script can
+ * call every command anyway, so this opens nothing new.)
+ */
+function stubbedDialog<T>(): T | undefined {
+  const w = window as unknown as { __BUYERLENS_E2E_PICK__?: T };
+  const picked = w.__BUYERLENS_E2E_PICK__;
+  delete w.__BUYERLENS_E2E_PICK__;
+  return picked;
+}
+
 export async function pickImportFiles(folders: boolean): Promise<string[]> {
+  const stub = stubbedDialog<string[]>();
+  if (stub !== undefined) return stub;
   const picked = await open({
     multiple: true,
     directory: folders,
@@ -172,6 +203,8 @@ export async function pickImportFiles(folders: boolean): Promise<string[]> {
 }
 
 export async function pickSavePath(defaultName: string, extension: string): Promise<string | null> {
+  const stub = stubbedDialog<string>();
+  if (stub !== undefined) return stub;
   return save({ defaultPath: defaultName, filters: [{ name: extension.toUpperCase(), extensions: [extension] }] });
 }
 

@@ -1,7 +1,7 @@
 // The app shell: a tab bar over six screens. Alt+1…6 switch screens.
 
 import "./style.css";
-import { appInfo, listLabels, onFilesDropped } from "./api";
+import { appInfo, listLabels, onFilesDropped, uiReady } from "./api";
 import { h, replace, toast } from "./dom";
 import { describeError } from "./errors";
 import { setCatalog } from "./labels";
@@ -95,6 +95,8 @@ export async function start(host: HTMLElement): Promise<void> {
     main,
   );
   show(screens[0]);
+  // interactive once the first frame with the screen is painted
+  requestAnimationFrame(() => setTimeout(() => void uiReady().catch(() => undefined)));
 }
 
 const host = document.getElementById("app");

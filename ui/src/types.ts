@@ -175,3 +175,30 @@ export interface LexiconMatch {
   rule: string;
   text: string;
 }
+
+/** One motive's figures against corrected history. */
+export interface LabelEval {
+  code: string;
+  /** Conversations a supervisor gave this label. */
+  support: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** Eval figures, as `buyerlens eval --from-history` prints them. */
+export interface EvalFigures {
+  conversations: number;
+  motivesMicroF1: number;
+  motivesMacroF1: number;
+  topicsMicroF1: number;
+  experienceAccuracy: number;
+  intentAccuracy: number;
+  motives: LabelEval[];
+  missedConversations: number;
+}
+
+export interface LexiconEval {
+  edited: EvalFigures;
+  saved: EvalFigures;
+}

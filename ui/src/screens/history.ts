@@ -4,9 +4,12 @@
 
 import {
   correctLabels,
+  countHistory,
+  exportHistory,
   getConversation,
   historyStats,
   listHistory,
+  pickSavePath,
 } from "../api";
 import { h, replace, toast } from "../dom";
 import { describeError } from "../errors";
@@ -63,7 +66,6 @@ export function historyScreen(): Screen {
     rowHeight: ROW_HEIGHT,
     pageSize: 200,
     source: { fetch: (offset, limit, previous) => listHistory(filter(), offset, limit, previous ?? null) },
-    onTotal: (n, complete) => replace(total, complete ? `共 ${n} 条` : `已载入 ${n} 条，向下滚动载入更多`),
     renderPending: () => h("div", { class: "hrow pending" }, "…"),
     renderRow: (row) =>
       h(
@@ -85,12 +87,38 @@ export function historyScreen(): Screen {
   });
 
   let timer = 0;
+  let countSeq = 0;
   function refresh(): void {
     clearTimeout(timer);
     timer = window.setTimeout(() => {
       list.reset().catch(showError);
+      void paintCount();
       void paintCharts();
     }, 200);
+  }
+
+  /** The total of the filtered history (the list only loads what is seen). */
+  async function paintCount(): Promise<void> {
+    const mine = ++countSeq;
+    replace(total, "计数中…");
+    try {
+      const n = await countHistory(filter());
+      if (mine === countSeq) replace(total, `共 ${n.toLocaleString("zh-CN")} 条`);
+    } catch (e) {
+      if (mine === countSeq) replace(total);
+      showError(e);
+    }
+  }
+
+  async function exportRows(format: "csv" | "xlsx"): Promise<void> {
+    try {
+      const path = await pickSavePath(`买家画像历史.${format}`, format);
+      if (!path) return;
+      const rows = await exportHistory(filter(), path, format);
+      toast(`已导出 ${rows} 条到 ${path}`);
+    } catch (e) {
+      showError(e);
+    }
   }
 
   function showError(e: unknown): void {
@@ -204,6 +232,8 @@ export function historyScreen(): Screen {
       h("label", { class: "check" }, corrected, "仅已更正"),
       h("span", { class: "spacer" }),
       total,
+      h("button", { type: "button", id: "history-export-csv", title: "导出当前筛选的记录（CSV，Excel/WPS 可打开）", on: { click: () => void exportRows("csv") } }, "导出 CSV"),
+      h("button", { type: "button", id: "history-export-xlsx", title: "导出当前筛选的记录和统计（Excel 工作簿）", on: { click: () => void exportRows("xlsx") } }, "导出 Excel"),
     );
   }
 
