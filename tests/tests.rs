@@ -25,3 +25,13 @@ mod store;
 
 // Importing files and folders, including a process killed mid-import.
 mod import;
+
+// Personal data is masked before it reaches the database file.
+mod privacy;
+
+// The supervisor PIN gates corrections, template and lexicon edits.
+mod supervisor;
+
+// Bad input of every kind the issue lists, table-driven over the CLI and
+// the core: exit code, a message naming the problem, nothing lost.
+mod badinput;

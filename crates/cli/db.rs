@@ -1,9 +1,12 @@
 //! Finding and opening the database, and the local clock: what the
 //! store-backed subcommands share.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::Context;
+use buyerlens_core::store::{PinCheck, StoreError};
 use buyerlens_core::Store;
 
 use crate::BadInput;
@@ -22,10 +25,121 @@ pub fn path(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
     })
 }
 
+/// Automatic backups kept in the `backups` folder beside the database.
+pub const KEEP_AUTOMATIC_BACKUPS: usize = 7;
+
+/// The folder of automatic backups for the database at `db`.
+pub fn backups_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// Opens the file, and once a day keeps a rolling automatic backup beside
+/// it. A database that cannot be opened because it is damaged or newer
+/// than this build gets a message offering the latest automatic backup.
+fn open_at(path: &Path) -> anyhow::Result<Store> {
+    let store = match Store::open(path) {
+        Ok(store) => store,
+        Err(error) => {
+            let offer = match &error {
+                buyerlens_core::Error::Store(
+                    StoreError::Corrupt { .. } | StoreError::NewerSchema { .. },
+                ) => restore_offer(path),
+                _ => None,
+            };
+            let context = format!("opening the database at {}", path.display());
+            return Err(match offer {
+                Some(offer) => anyhow::Error::new(error).context(format!("{context}; {offer}")),
+                None => anyhow::Error::new(error).context(context),
+            });
+        }
+    };
+    if let Err(e) = store.backup_daily(backups_dir(path), KEEP_AUTOMATIC_BACKUPS, now()) {
+        // A failed backup must not stop the work; say so.
+        eprintln!("buyerlens: warning: the automatic backup failed: {e}");
+    }
+    Ok(store)
+}
+
+/// "the latest automatic backup is …: run `buyerlens restore --latest`".
+fn restore_offer(db: &Path) -> Option<String> {
+    let latest = buyerlens_core::store::automatic_backups(backups_dir(db))
+        .ok()?
+        .pop()?;
+    Some(format!(
+        "the latest automatic backup is {}: run `buyerlens restore --latest` to go back to it \
+         (the current file is kept aside, not deleted)",
+        latest.display()
+    ))
+}
+
 /// Opens (creating if needed) the database.
 pub fn open(flag: Option<&Path>) -> anyhow::Result<Store> {
-    let path = path(flag)?;
-    Store::open(&path).with_context(|| format!("opening the database at {}", path.display()))
+    open_at(&path(flag)?)
+}
+
+/// The `--pin` given on the command line.
+static PIN_FLAG: OnceLock<Option<String>> = OnceLock::new();
+
+/// Remembers the global `--pin` flag for [`require_supervisor`].
+pub fn set_pin_flag(pin: Option<String>) {
+    let _ = PIN_FLAG.set(pin);
+}
+
+/// Refuses a supervisor action (exit 2) unless no PIN is set or the PIN
+/// given — `--pin`, else `BUYERLENS_PIN`, else typed at a prompt when
+/// stdin is a terminal — is right. Wrong PINs count towards the lockout.
+pub fn require_supervisor(store: &mut Store) -> anyhow::Result<()> {
+    if !store.supervisor_pin_set()? {
+        return Ok(());
+    }
+    let pin = PIN_FLAG
+        .get()
+        .cloned()
+        .flatten()
+        .or_else(|| {
+            std::env::var("BUYERLENS_PIN")
+                .ok()
+                .filter(|p| !p.is_empty())
+        })
+        .map(Ok)
+        .or_else(|| std::io::stdin().is_terminal().then(prompt_pin))
+        .transpose()?;
+    let Some(pin) = pin else {
+        return Err(BadInput(
+            "this needs the supervisor PIN: pass --pin PIN or set BUYERLENS_PIN".into(),
+        )
+        .into());
+    };
+    match store.check_supervisor_pin(pin.trim(), now())? {
+        PinCheck::NotSet | PinCheck::Right => Ok(()),
+        refused => Err(BadInput(refused.refusal().unwrap_or_default()).into()),
+    }
+}
+
+/// Asks for the PIN on the terminal, without echoing it where `stty` exists.
+fn prompt_pin() -> anyhow::Result<String> {
+    use std::io::Write as _;
+    eprint!("supervisor PIN: ");
+    let _ = std::io::stderr().flush();
+    let stty = |arg: &str| {
+        std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let hidden = stty("-echo");
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    if hidden {
+        stty("echo");
+        eprintln!();
+    }
+    read.context("reading the PIN")?;
+    Ok(line.trim().to_string())
 }
 
 /// Opens an existing database; a missing file is bad input, not a new database.
@@ -38,7 +152,7 @@ pub fn open_existing(flag: Option<&Path>) -> anyhow::Result<Store> {
         ))
         .into());
     }
-    Store::open(&path).with_context(|| format!("opening the database at {}", path.display()))
+    open_at(&path)
 }
 
 /// Now, as local wall-clock seconds (the store's time unit).

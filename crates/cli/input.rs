@@ -56,7 +56,20 @@ fn read_limited(reader: impl Read, limit: u64, into: &mut Vec<u8>) -> std::io::R
 /// Reads and decodes one transcript.
 pub fn read_text(path: Option<&Path>) -> anyhow::Result<String> {
     let bytes = read_bytes(path, MAX_TRANSCRIPT_BYTES)?;
-    Ok(decode_bytes(&bytes)?.text)
+    let decoded = decode_bytes(&bytes)?;
+    if decoded.lossy {
+        // Read anyway (the rest of the chat is good), but say so.
+        let name = match path {
+            Some(p) if p != Path::new("-") => p.display().to_string(),
+            _ => "stdin".into(),
+        };
+        eprintln!(
+            "buyerlens: warning: {name}: some bytes are not valid {} (a cut-off or damaged \
+             file) and were replaced with U+FFFD",
+            decoded.encoding
+        );
+    }
+    Ok(decoded.text)
 }
 
 /// Loads the lexicon (the `--lexicon` file or the default) and compiles it.

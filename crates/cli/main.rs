@@ -21,6 +21,10 @@ struct Cli {
     /// The database (default: $BUYERLENS_DB, else the app's data directory).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<std::path::PathBuf>,
+    /// The supervisor PIN, for corrections, template and lexicon edits
+    /// when one is set (else $BUYERLENS_PIN, else a prompt on a terminal).
+    #[arg(long, global = true, value_name = "PIN")]
+    pin: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +57,11 @@ enum Command {
     Backup(commands::backup::Args),
     /// Replace the database with a backup (the current file is kept aside).
     Restore(commands::restore::Args),
+    /// Set or remove the supervisor PIN.
+    #[command(subcommand)]
+    Pin(commands::pin::Command),
+    /// Show or change settings (masking of personal data).
+    Settings(commands::settings::Args),
 }
 
 /// A failure caused by the user's input: exit code 2.
@@ -70,6 +79,7 @@ impl std::error::Error for BadInput {}
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lexicon = cli.lexicon.as_deref();
     let db = cli.db.as_deref();
+    db::set_pin_flag(cli.pin.clone());
     match cli.command {
         Command::Bench(args) if args.store => {
             commands::bench_store::run(args.rows, db, args.json, lexicon)
@@ -86,6 +96,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Templates(command) => commands::templates::run(command, db),
         Command::Backup(args) => commands::backup::run(args, db),
         Command::Restore(args) => commands::restore::run(args, db),
+        Command::Pin(command) => commands::pin::run(command, db),
+        Command::Settings(args) => commands::settings::run(args, db),
     }
 }
 

@@ -494,14 +494,8 @@ pub fn supervisor_status(state: State<'_, AppState>) -> CommandResult<Supervisor
 /// Unlocks supervisor actions for a while with the PIN.
 #[tauri::command(async)]
 pub fn unlock_supervisor(state: State<'_, AppState>, pin: String) -> CommandResult<()> {
-    let stored = pin::stored(&*state.store()?)?;
-    match stored {
-        Some(stored) if !pin::verify(&pin, &stored) => Err(CommandError::WrongPin),
-        _ => {
-            *state.supervisor_until.lock()? = Some(Instant::now() + pin::UNLOCK_FOR);
-            Ok(())
-        }
-    }
+    // Wrong PINs are counted in the database and lock out (the core's limit).
+    pin::unlock(&state, &pin, local_now())
 }
 
 /// Sets (or with `null` removes) the supervisor PIN; needs the old one.

@@ -1,50 +1,51 @@
-//! The supervisor PIN: stored only as an Argon2 hash (PHC string) in the
-//! store's settings. Entering it unlocks supervisor actions (corrections,
-//! template and lexicon edits) for a while; without a PIN set, everyone is
-//! a supervisor.
+//! The supervisor PIN in the app: the hash, its check and the wrong-PIN
+//! rate limit live in the core (`buyerlens_core::store::supervisor`),
+//! shared with the CLI; the app adds only the unlocked-for-a-while state.
+//! Without a PIN set, everyone is a supervisor.
 
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use buyerlens_core::store::Store;
-use rand_core::OsRng;
+use buyerlens_core::store::{PinCheck, Store};
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// The settings key of the PIN's hash.
-pub const PIN_SETTING: &str = "desktop.supervisor_pin";
+pub use buyerlens_core::store::PIN_SETTING;
 /// How long one entry of the PIN unlocks supervisor actions.
 pub const UNLOCK_FOR: Duration = Duration::from_secs(15 * 60);
 
-/// Hashes a PIN of 4 to 12 digits.
+/// Hashes a PIN of 4 to 12 digits (Argon2id).
 pub fn hash(pin: &str) -> CommandResult<String> {
-    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(CommandError::BadInput(
-            "the PIN must be 4 to 12 digits".into(),
-        ));
-    }
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| CommandError::BadInput(format!("cannot hash the PIN: {e}")))
+    Ok(buyerlens_core::store::supervisor::hash_pin(pin)?)
 }
 
 /// Whether `pin` matches the stored hash.
 pub fn verify(pin: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(pin.as_bytes(), &hash)
-            .is_ok()
-    })
+    buyerlens_core::store::supervisor::verify_pin(pin, stored)
 }
 
-/// The stored hash; an empty value (the store cannot delete a setting)
-/// means the PIN was removed.
+/// The stored hash, `None` when no PIN is set.
 pub fn stored(store: &Store) -> CommandResult<Option<String>> {
-    Ok(store.setting(PIN_SETTING)?.filter(|hash| !hash.is_empty()))
+    Ok(store.supervisor_pin_hash()?)
+}
+
+/// Checks the PIN with the persisted wrong-PIN limit and unlocks
+/// supervisor actions for [`UNLOCK_FOR`] when it is right (or none is set).
+pub fn unlock(state: &AppState, pin: &str, now: i64) -> CommandResult<()> {
+    let check = state.store()?.check_supervisor_pin(pin, now)?;
+    match check {
+        PinCheck::NotSet | PinCheck::Right => {
+            *state.supervisor_until.lock()? = Some(Instant::now() + UNLOCK_FOR);
+            Ok(())
+        }
+        PinCheck::Wrong {
+            locked_for: None, ..
+        } => Err(CommandError::WrongPin),
+        refused => Err(CommandError::BadInput(
+            refused.refusal().unwrap_or_default(),
+        )),
+    }
 }
 
 /// Fails with `locked` unless no PIN is set or it was entered recently.

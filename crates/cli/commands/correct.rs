@@ -67,6 +67,7 @@ pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
         note: args.note,
     };
     let mut store = db::open_existing(db_flag)?;
+    db::require_supervisor(&mut store)?;
     let records = store.correct(args.id, &correction, db::now())?;
     if args.json {
         writeln!(std::io::stdout(), "{}", serde_json::to_string(&records)?)?;

@@ -22,10 +22,32 @@ pub struct Args {
     /// Conversations per transaction.
     #[arg(long, default_value_t = 1000)]
     batch: usize,
+    /// Refuse files larger than this many MiB, by their size, before
+    /// reading them (a chat export of 100 MiB holds ~200,000 chats;
+    /// split bigger ones).
+    #[arg(long, value_name = "MIB", default_value_t = 100)]
+    max_file_mib: u64,
+    /// Store phone, ID-card and bank-card numbers and addresses as they
+    /// are, for this import only (masking is on by default; see `settings`).
+    #[arg(long)]
+    no_mask: bool,
 }
 
 pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut store = db::open(db_flag)?;
+    if args.no_mask {
+        // Storing personal data is a supervisor's decision.
+        db::require_supervisor(&mut store)?;
+        store.override_masking(Some(false));
+    }
+    if let Some(pages) = std::env::var("BUYERLENS_TEST_MAX_PAGES")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        // Test-only: a database that cannot grow past this many pages
+        // stands in for a full disk.
+        store.limit_pages_for_tests(pages)?;
+    }
     // The --lexicon file when given, else the lexicon in force in the store.
     let classifier = match lexicon {
         Some(_) => input::classifier(lexicon)?,
@@ -42,7 +64,7 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
     let cancel = AtomicBool::new(false);
     let options = ImportOptions {
         batch_size: args.batch.max(1),
-        ..ImportOptions::default()
+        max_file_bytes: args.max_file_mib.saturating_mul(1 << 20),
     };
     let summary = import::import_paths(
         &mut store,
@@ -59,8 +81,19 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
                 progress.conversations_added, progress.duplicates
             ));
         },
-    )?;
+    );
     bar.finish_and_clear();
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(e) if e.is_disk_full() => {
+            return Err(anyhow::Error::new(e).context(
+                "the disk is full: the import stopped; every batch stored before this one is \
+                 kept and the database is intact — free some space and import again \
+                 (what is stored is skipped)",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
     if args.json {
         writeln!(std::io::stdout(), "{}", serde_json::to_string(&summary)?)?;
     } else {

@@ -38,6 +38,7 @@ pub fn import(
     let checked = buyerlens_core::Lexicon::from_toml(&source)?;
     buyerlens_core::Classifier::new(&checked)?;
     let mut store = db::open(db_flag)?;
+    db::require_supervisor(&mut store)?;
     let lexicon = store.save_lexicon(&source, note.as_deref(), db::now())?;
     writeln!(
         std::io::stdout(),
@@ -51,6 +52,7 @@ pub fn import(
 /// Goes back to the shipped default lexicon.
 pub fn reset(db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut store = db::open(db_flag)?;
+    db::require_supervisor(&mut store)?;
     store.reset_lexicon()?;
     writeln!(std::io::stdout(), "the default lexicon is in force")?;
     Ok(ExitCode::SUCCESS)

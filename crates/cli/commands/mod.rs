@@ -11,6 +11,8 @@ pub mod history;
 pub mod import;
 pub mod lexicon;
 pub mod lexicon_store;
+pub mod pin;
 pub mod restore;
+pub mod settings;
 pub mod stats;
 pub mod templates;

@@ -6,23 +6,38 @@ use std::process::ExitCode;
 
 use buyerlens_core::Store;
 
-use crate::db;
+use crate::{db, BadInput};
 
 /// Arguments of `restore`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The backup file.
-    backup: PathBuf,
+    #[arg(required_unless_present = "latest", conflicts_with = "latest")]
+    backup: Option<PathBuf>,
+    /// Restore the newest automatic backup (in `backups/` beside the database).
+    #[arg(long)]
+    latest: bool,
 }
 
 pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
     let target = db::path(db_flag)?;
-    let kept = Store::restore(&target, &args.backup, db::now())?;
-    eprintln!(
-        "restored {} from {}",
-        target.display(),
-        args.backup.display()
-    );
+    let backup = match args.backup {
+        Some(backup) => backup,
+        None => {
+            let dir = db::backups_dir(&target);
+            let latest = buyerlens_core::store::automatic_backups(&dir)
+                .ok()
+                .and_then(|mut found| found.pop());
+            latest.ok_or_else(|| {
+                BadInput(format!(
+                    "there is no automatic backup in {}: restore a backup file by name",
+                    dir.display()
+                ))
+            })?
+        }
+    };
+    let kept = Store::restore(&target, &backup, db::now())?;
+    eprintln!("restored {} from {}", target.display(), backup.display());
     if let Some(kept) = kept {
         eprintln!("the previous database was kept as {}", kept.display());
     }

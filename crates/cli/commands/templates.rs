@@ -155,6 +155,12 @@ fn print_list(templates: &[Template]) -> std::io::Result<()> {
 pub fn run(command: Command, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut store = open(db_flag)?;
     let now = db::now();
+    if matches!(
+        command,
+        Command::Add(_) | Command::Edit { .. } | Command::Rm { .. } | Command::Import { .. }
+    ) {
+        db::require_supervisor(&mut store)?;
+    }
     match command {
         Command::List { all, json } => {
             let templates = store.templates(all)?;

@@ -60,5 +60,21 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// Whether the disk (or the database's size limit) is full: the write
+    /// was rolled back, and freeing space is the fix.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Store(crate::store::StoreError::Sql { source, .. })
+            | Error::Store(crate::store::StoreError::Open { source, .. }) => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DiskFull)
+            ),
+            Error::Io { source, .. } => source.raw_os_error() == Some(28),
+            _ => false,
+        }
+    }
+}
+
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -26,6 +26,7 @@ pub mod label;
 pub mod lexicon;
 pub mod model;
 pub mod normalize;
+pub mod privacy;
 pub mod sample;
 pub mod store;
 pub mod suggest;

@@ -26,7 +26,9 @@ mod corrections;
 mod export;
 mod history;
 mod lexicons;
+mod masking;
 mod stats;
+pub mod supervisor;
 pub mod synthetic;
 mod templates;
 pub mod time;
@@ -43,7 +45,9 @@ pub use history::{
     NewConversation, RecordOutcome, Recorded,
 };
 pub use lexicons::StoredLexicon;
+pub use masking::MASK_SETTING;
 pub use stats::{AgentCount, DayCount, LabelCount, Stats, StatsFilter};
+pub use supervisor::{PinCheck, PIN_SETTING};
 pub use templates::{
     pack_to_toml, parse_pack, Template, TemplateDraft, TemplatePackOutcome, DEFAULT_TEMPLATES,
 };
@@ -160,6 +164,9 @@ pub(crate) fn sql(query: &'static str) -> impl FnOnce(rusqlite::Error) -> Error 
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Masking of personal data for this connection only (`--no-mask`),
+    /// over the stored setting.
+    mask_override: Option<bool>,
 }
 
 impl Store {
@@ -239,7 +246,11 @@ impl Store {
             .map_err(sql("set busy_timeout"))?;
         conn.set_prepared_statement_cache_capacity(64);
         MIGRATIONS.to_latest(&mut conn).map_err(StoreError::from)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            mask_override: None,
+        })
     }
 
     /// The platform's default database path: `<app-data>/app.buyerlens.desktop/history.sqlite`
@@ -291,7 +302,9 @@ impl Store {
     /// When `dest` cannot be written.
     pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<()> {
         let dest = dest.as_ref();
-        let partial = sidecar(dest, ".partial");
+        // One partial file per process: two programs backing up at once
+        // do not write the same file.
+        let partial = sidecar(dest, &format!(".partial-{}", std::process::id()));
         let _ = std::fs::remove_file(&partial);
         {
             let mut target = Connection::open(&partial).map_err(|source| StoreError::Open {
@@ -332,12 +345,48 @@ impl Store {
         let mut backups = automatic_backups(dir)?;
         while backups.len() > keep.max(1) {
             let oldest = backups.remove(0);
-            std::fs::remove_file(&oldest).map_err(|source| Error::Io {
-                path: oldest,
-                source,
-            })?;
+            match std::fs::remove_file(&oldest) {
+                // Another process rolled it away first.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                result => result.map_err(|source| Error::Io {
+                    path: oldest,
+                    source,
+                })?,
+            }
         }
         Ok(dest)
+    }
+
+    /// Writes a rolling backup into `dir` (see [`Store::backup_rolling`])
+    /// unless one was already written there on the same local day as `now`.
+    /// Returns the new file, if one was written. An in-memory or empty
+    /// database is not backed up.
+    ///
+    /// # Errors
+    /// When the directory or the backup cannot be written.
+    pub fn backup_daily(
+        &self,
+        dir: impl AsRef<Path>,
+        keep: usize,
+        now: i64,
+    ) -> Result<Option<PathBuf>> {
+        let dir = dir.as_ref();
+        if self.path.is_none() {
+            return Ok(None);
+        }
+        let today = format!("{AUTO_BACKUP_PREFIX}{}", &stamp(now)[..8]);
+        let done_today = match automatic_backups(dir) {
+            Ok(found) => found.iter().any(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&today))
+            }),
+            Err(_) => false,
+        };
+        if done_today {
+            return Ok(None);
+        }
+        self.backup_rolling(dir, keep, now).map(Some)
     }
 
     /// Replaces the database at `db_path` with the backup at `backup`.

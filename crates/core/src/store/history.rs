@@ -382,11 +382,13 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<Recorded> {
+        let (conversation, result) =
+            super::masking::for_storage(self.masks_personal_data()?, conversation, result);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
-        let recorded = record_in(&tx, conversation, result, lexicon_version, now)?;
+        let recorded = record_in(&tx, &conversation, &result, lexicon_version, now)?;
         if !recorded.duplicate {
             index_text(&tx, recorded.conversation_id, recorded.conversation_id)?;
         }
@@ -405,6 +407,7 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<RecordOutcome> {
+        let mask = self.masks_personal_data()?;
         // IMMEDIATE: no other writer can slip in, so the ids this batch
         // adds form one range, which is then indexed in one statement.
         let tx = self
@@ -414,7 +417,8 @@ impl Store {
         let mut outcome = RecordOutcome::default();
         let mut new_ids: Option<(i64, i64)> = None;
         for (conversation, result) in items {
-            let recorded = record_in(&tx, conversation, result, lexicon_version, now)?;
+            let (conversation, result) = super::masking::for_storage(mask, conversation, result);
+            let recorded = record_in(&tx, &conversation, &result, lexicon_version, now)?;
             if recorded.duplicate {
                 outcome.duplicates += 1;
             } else {
