@@ -42,6 +42,11 @@ export function renderEval(figures: LexiconEval): HTMLElement {
       `${edited.conversations} 条更正过的对话；至少一个标签不符：编辑后 ${edited.missedConversations} 条，已保存 ${saved.missedConversations} 条。`,
     ),
     h(
+      "p",
+      { class: "muted small" },
+      "只有改过标签的对话才算更正，所以这些对话多半是当时分错的；看编辑后的词库改对了多少。",
+    ),
+    h(
       "table",
       { class: "eval", id: "lexicon-eval-table" },
       h("thead", null, h("tr", null, h("th", null, "指标"), h("th", null, "编辑后"), h("th", null, "已保存"))),
