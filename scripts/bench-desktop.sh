@@ -2,7 +2,8 @@
 # Desktop figures for BENCHMARKS.md, from the real window under Xvfb:
 #   - cold start: from spawning the app to its first screen painted and taking
 #     input (the UI calls `ui_ready`, which prints the wall clock with
-#     BUYERLENS_STARTUP_LOG set), over RUNS starts, each on a new database;
+#     BUYERLENS_STARTUP_LOG set), over RUNS starts: the first creates the
+#     database (first use), the others open it;
 #   - idle memory: RSS of the app process and of its WebKit processes, IDLE
 #     seconds after start;
 #   - paste → result on screen for a 50-message chat (through tauri-driver,
@@ -27,12 +28,17 @@ trap 'rm -rf "$work"' EXIT
 echo "app: $BUYERLENS_APP ($(du -h "$BUYERLENS_APP" | cut -f1))"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# user + system CPU time of a process so far, in ms (the machine is shared:
+# CPU time says more than wall time under load)
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 starts=()
+cpu_app=()
+cpu_webkit=()
 for run in $(seq "$RUNS"); do
   log="$work/start-$run.log"
   t0=$(date +%s%3N)
-  BUYERLENS_STARTUP_LOG=1 BUYERLENS_DB="$work/db-$run.sqlite" "$BUYERLENS_APP" 2>"$log" &
+  BUYERLENS_STARTUP_LOG=1 BUYERLENS_DB="$work/bench.sqlite" "$BUYERLENS_APP" 2>"$log" &
   pid=$!
   for _ in $(seq 300); do
     grep -q "interactive at" "$log" && break
@@ -46,6 +52,10 @@ for run in $(seq "$RUNS"); do
     exit 1
   fi
   starts+=($((ready - t0)))
+  cpu_app+=($(cpu_ms "$pid"))
+  webkit_ms=0
+  for child in $(pgrep -P "$pid" || true); do webkit_ms=$((webkit_ms + $(cpu_ms "$child"))); done
+  cpu_webkit+=("$webkit_ms")
   if [[ $run -eq 1 ]]; then
     sleep "$IDLE"
     app_kb=$(rss_kb "$pid")
@@ -63,6 +73,8 @@ for run in $(seq "$RUNS"); do
 done
 sorted=($(printf '%s\n' "${starts[@]}" | sort -n))
 echo "start to interactive window, ${RUNS} runs (ms): ${starts[*]}; median ${sorted[$((RUNS / 2))]}, first ${starts[0]}"
+echo "  CPU time until then (ms), app: ${cpu_app[*]}; WebKit processes: ${cpu_webkit[*]}"
+echo "  (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 # paste → result through the driver (the screenshot script's measurement only)
 export TAURI_DRIVER_PORT="${TAURI_DRIVER_PORT:-4444}" E2E_SHOTS=1 SHOTS_DIR="$work/shots" BUYERLENS_DB="$work/paste.sqlite"
