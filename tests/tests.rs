@@ -35,3 +35,14 @@ mod supervisor;
 // Bad input of every kind the issue lists, table-driven over the CLI and
 // the core: exit code, a message naming the problem, nothing lost.
 mod badinput;
+
+// Fuzz properties (proptest; cargo-fuzz needs nightly) for the parser,
+// the importers and the lexicon loader; scripts/fuzz.sh runs them long.
+mod fuzz;
+
+// Faults: SIGKILL during template and lexicon saves, two writers at once,
+// a full disk during import, damaged and newer files with restore --latest.
+mod faults;
+
+// No network: the CLI runs under strace and opens no IPv4/IPv6 socket.
+mod network;

@@ -40,6 +40,8 @@ pub fn backups_dir(db: &Path) -> PathBuf {
 /// it. A database that cannot be opened because it is damaged or newer
 /// than this build gets a message offering the latest automatic backup.
 fn open_at(path: &Path) -> anyhow::Result<Store> {
+    // A database created by this run has nothing to back up yet.
+    let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
     let store = match Store::open(path) {
         Ok(store) => store,
         Err(error) => {
@@ -56,6 +58,9 @@ fn open_at(path: &Path) -> anyhow::Result<Store> {
             });
         }
     };
+    if !existed {
+        return Ok(store);
+    }
     if let Err(e) = store.backup_daily(backups_dir(path), KEEP_AUTOMATIC_BACKUPS, now()) {
         // A failed backup must not stop the work; say so.
         eprintln!("buyerlens: warning: the automatic backup failed: {e}");

@@ -128,7 +128,7 @@ impl Store {
         }
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         let at: i64 = tx
             .query_row(

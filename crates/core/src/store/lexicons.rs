@@ -90,7 +90,7 @@ impl Store {
         }
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         tx.execute("UPDATE lexicon_version SET active = 0 WHERE active = 1", [])
             .map_err(sql("deactivate the lexicon"))?;

@@ -305,7 +305,7 @@ impl Store {
         draft.validate()?;
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         if let Some(key) = &draft.key {
             let taken: Option<i64> = tx
@@ -334,7 +334,7 @@ impl Store {
         draft.validate()?;
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         update(&tx, id, draft, now)?;
         tx.commit().map_err(sql("commit the template"))?;
@@ -375,7 +375,7 @@ impl Store {
         }
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         let mut outcome = TemplatePackOutcome::default();
         for draft in drafts {
@@ -432,7 +432,7 @@ impl Store {
     ) -> Result<()> {
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         let changed = tx
             .execute(
