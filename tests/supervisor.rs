@@ -44,6 +44,8 @@ fn gated(db: &Db) -> Vec<Vec<String>> {
         "[[template]]\nkey = \"k1\"\ntitle = \"包邮\"\nbody = \"亲，包邮的哦\"\ntags = [\"bargain\"]\n",
     )
     .unwrap();
+    let chat = db.dir.join("other.txt");
+    std::fs::write(&chat, "买家：质量怎么样\n客服：很好\n").unwrap();
     let lexicon = db.dir.join("lexicon.toml");
     std::fs::write(&lexicon, buyerlens_core::lexicon::DEFAULT_LEXICON).unwrap();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
@@ -55,6 +57,9 @@ fn gated(db: &Db) -> Vec<Vec<String>> {
         s(&["templates", "import", pack.to_str().unwrap()]),
         s(&["lexicon", "import", lexicon.to_str().unwrap()]),
         s(&["lexicon", "reset"]),
+        s(&["pin", "set", PIN]),
+        s(&["settings", "mask", "off"]),
+        s(&["import", "--no-mask", chat.to_str().unwrap()]),
     ]
 }
 
@@ -70,9 +75,30 @@ fn import_one(db: &Db) {
 // works with the right one via --pin or BUYERLENS_PIN.
 #[test]
 fn gated_commands_need_the_pin() {
+    gated_half(0);
+}
+
+// The same for the second half of the gated commands (split to keep each
+// test short).
+#[test]
+fn gated_commands_need_the_pin_2() {
+    gated_half(1);
+}
+
+fn gated_half(half: usize) {
     let db = Db::new();
     import_one(&db);
-    let commands = gated(&db);
+    let all = gated(&db);
+    let mid = all.len() / 2;
+    let mut commands = if half == 0 {
+        all[..mid].to_vec()
+    } else {
+        all[mid..].to_vec()
+    };
+    if half == 1 {
+        // Both halves start from a correction, the first check below.
+        commands.insert(0, all[0].clone());
+    }
     let first = db.run(&args(&commands[0]), &[]);
     assert!(first.status.success(), "no PIN set: {}", describe(&first));
 
