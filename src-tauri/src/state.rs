@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
 use buyerlens_core::store::Store;
@@ -12,8 +12,14 @@ use crate::error::{CommandError, CommandResult};
 
 /// The one managed state of the app.
 pub struct AppState {
-    /// Swapped whole when the lexicon is edited; never rebuilt per request.
-    classifier: RwLock<Classifier>,
+    /// The lexicon in force at start, compiled on a thread of its own so
+    /// that compiling it (a few hundred ms) is off the start path: the
+    /// window comes up meanwhile, and the first command that classifies
+    /// waits for it. The error is the lexicon's, as text.
+    compiled: Arc<OnceLock<Result<Classifier, String>>>,
+    /// Swapped in whole when the lexicon is edited (then it wins over
+    /// `compiled`); never rebuilt per request.
+    classifier: RwLock<Option<Classifier>>,
     /// `rusqlite::Connection` is `Send` but not `Sync`: one writer at a time.
     /// `Err` holds why the database could not be opened, so classifying
     /// still works and every store command says why it cannot.
@@ -37,7 +43,9 @@ impl AppState {
     /// active lexicon, or the shipped one without a store.
     ///
     /// # Errors
-    /// When the lexicon cannot be compiled.
+    /// When the store cannot install the default templates or read its
+    /// lexicon (a lexicon that does not compile is reported by the commands
+    /// that classify).
     pub fn new(
         mut store: Result<Store, String>,
         db_path: Option<PathBuf>,
@@ -51,7 +59,8 @@ impl AppState {
             Err(_) => Lexicon::default_lexicon(),
         };
         Ok(AppState {
-            classifier: RwLock::new(Classifier::new(&lexicon)?),
+            compiled: compile_in_background(lexicon),
+            classifier: RwLock::new(None),
             store: Mutex::new(store),
             db_path,
             import_cancel: AtomicBool::new(false),
@@ -76,14 +85,21 @@ impl AppState {
         AppState::new(Ok(Store::open_in_memory()?), None)
     }
 
-    /// The current classifier (a cheap clone: an `Arc` inside).
+    /// The current classifier (a cheap clone: an `Arc` inside); right
+    /// after start, waits until the lexicon is compiled.
     pub fn classifier(&self) -> CommandResult<Classifier> {
-        Ok(self.classifier.read()?.clone())
+        if let Some(classifier) = &*self.classifier.read()? {
+            return Ok(classifier.clone());
+        }
+        match self.compiled.wait() {
+            Ok(classifier) => Ok(classifier.clone()),
+            Err(message) => Err(buyerlens_core::Error::Lexicon(message.clone()).into()),
+        }
     }
 
     /// Swaps in a classifier built from an edited lexicon.
     pub fn set_classifier(&self, classifier: Classifier) -> CommandResult<()> {
-        *self.classifier.write()? = classifier;
+        *self.classifier.write()? = Some(classifier);
         Ok(())
     }
 
@@ -100,6 +116,25 @@ impl AppState {
     pub fn store_error(&self) -> CommandResult<Option<String>> {
         Ok(self.store.lock()?.as_ref().err().cloned())
     }
+}
+
+/// Compiles `lexicon` on a new thread; the cell is filled when it is done
+/// (at once, on the caller's thread, if no thread can be started).
+fn compile_in_background(lexicon: Lexicon) -> Arc<OnceLock<Result<Classifier, String>>> {
+    let cell = Arc::new(OnceLock::new());
+    let compile = |lexicon: &Lexicon| Classifier::new(lexicon).map_err(|e| e.to_string());
+    let filled = Arc::clone(&cell);
+    let fallback = lexicon.clone();
+    let spawned = std::thread::Builder::new()
+        .name("compile-lexicon".into())
+        .spawn(move || {
+            let _ = filled.set(compile(&lexicon));
+        });
+    if let Err(error) = spawned {
+        eprintln!("buyerlens: compiling the lexicon on the start thread ({error})");
+        let _ = cell.set(compile(&fallback));
+    }
+    cell
 }
 
 /// A locked, open store.
