@@ -9,8 +9,8 @@
 //! the stable toolchain only (CI and the shop laptops' build machine have
 //! no nightly). proptest runs on stable inside the ordinary test binary,
 //! shrinks a failure to a minimal input and writes it to
-//! `tests/fuzz.proptest-regressions`, which is committed and replayed first
-//! on every run. Its generators are structure-aware (pieces of real pastes,
+//! `tests/fuzz.proptest-regressions` (commit it: proptest replays it first
+//! on every run). Its generators are structure-aware (pieces of real pastes,
 //! CSV and TOML syntax, mutated real xlsx files), which reaches deeper than
 //! byte-level mutation would without a corpus.
 //!
@@ -214,8 +214,8 @@ proptest! {
     }
 }
 
-/// Inputs the fuzz properties (or their predecessors) once broke on,
-/// replayed by name.
+/// Edge inputs pinned by name; a crashing input found by
+/// `scripts/fuzz.sh` is added here too.
 mod regressions {
     // An xlsx cut off inside its central directory is a clear error.
     #[test]
