@@ -19,7 +19,7 @@ step() { printf '\n==> [%4ss] %s\n' "$((SECONDS - started))" "$*" >&2; }
 
 step "set-up: CLI and core"
 scripts/setup.sh
-step "set-up: desktop (system packages, npm ci, tauri-driver)"
+step "set-up: desktop (system packages, npm packages, tauri-driver)"
 scripts/setup-desktop.sh
 
 step "rustfmt"
