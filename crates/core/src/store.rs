@@ -641,6 +641,38 @@ mod tests {
         assert!(MIGRATIONS.validate().is_ok());
     }
 
+    // The daily backup is written once per local day, rolls to the newest
+    // `keep`, and an in-memory store has nothing to back up.
+    #[test]
+    fn daily_backups_roll() {
+        let dir = tempfile::tempdir().unwrap();
+        let backups = dir.path().join("backups");
+        let mut store = Store::open(dir.path().join("h.sqlite")).unwrap();
+        store.set_setting("k", "v").unwrap();
+        let day = 1_750_000_000 - 1_750_000_000 % 86_400;
+        assert!(store.backup_daily(&backups, 2, day + 10).unwrap().is_some());
+        assert!(
+            store
+                .backup_daily(&backups, 2, day + 3_600)
+                .unwrap()
+                .is_none(),
+            "one backup a day"
+        );
+        for next in 1..=3 {
+            let written = store
+                .backup_daily(&backups, 2, day + next * 86_400)
+                .unwrap();
+            assert!(written.is_some(), "a new day, a new backup");
+        }
+        let kept = automatic_backups(&backups).unwrap();
+        assert_eq!(kept.len(), 2, "only the newest two are kept: {kept:?}");
+        assert!(kept[1].to_string_lossy().contains(&stamp(day + 3 * 86_400)));
+        let restored = Store::open(&kept[1]).unwrap();
+        assert_eq!(restored.setting("k").unwrap().as_deref(), Some("v"));
+        let memory = Store::open_in_memory().unwrap();
+        assert!(memory.backup_daily(&backups, 2, day).unwrap().is_none());
+    }
+
     // A fresh store is at the newest schema and marked as ours.
     #[test]
     fn fresh_store_is_current() {
