@@ -8,7 +8,7 @@ use buyerlens_core::import::{import_paths, ImportOptions};
 use buyerlens_core::store::synthetic;
 use buyerlens_core::{Classifier, Lexicon, Store};
 
-use crate::util::buyerlens;
+use crate::util::{buyerlens, describe};
 
 const NOW: i64 = 1_750_000_000;
 
@@ -119,6 +119,62 @@ fn cancel_keeps_committed_batches() {
         20,
         "exactly the committed batches remain"
     );
+}
+
+// Ctrl-C (SIGINT) stops an import after the batch being written: the
+// summary says cancelled, exactly the committed batches are stored, the
+// exit code is 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_an_import_keeping_whole_batches() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.jsonl");
+    let total = 3000;
+    let batch = 100;
+    write_jsonl(&file, 1000, total);
+    let db = dir.path().join("history.sqlite");
+    let child = Command::new(env!("CARGO_BIN_EXE_buyerlens"))
+        .args(["import", "--json", "--batch", &batch.to_string(), "--db"])
+        .arg(&db)
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let committed = Store::open(&db)
+            .ok()
+            .and_then(|s| s.conversation_count().ok())
+            .unwrap_or(0);
+        if committed >= batch as u64 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the import never committed a batch"
+        );
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", describe(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["cancelled"], true);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("import cancelled"));
+    let store = Store::open(&db).unwrap();
+    store.check_integrity().unwrap();
+    let kept = store.conversation_count().unwrap();
+    assert_eq!(summary["conversations_added"].as_u64(), Some(kept));
+    assert!(kept < total as u64, "cancelled mid-way: {kept} of {total}");
+    assert_eq!(kept % batch as u64, 0, "only whole batches: {kept}");
 }
 
 // A real import process killed with SIGKILL leaves a sound database holding

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use buyerlens_core::import::{self, ImportOptions};
 use buyerlens_core::Classifier;
@@ -33,7 +33,20 @@ pub struct Args {
     no_mask: bool,
 }
 
+/// Set by Ctrl-C: the import stops after the batch being written, which
+/// is committed like every batch before it.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Exit code of an import stopped by Ctrl-C (128 + SIGINT, as shells do).
+const EXIT_INTERRUPTED: u8 = 130;
+
 pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow::Result<ExitCode> {
+    // A second Ctrl-C stops at once: committed batches are safe either way.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
     let mut store = db::open(db_flag)?;
     if args.no_mask {
         // Storing personal data is a supervisor's decision.
@@ -61,7 +74,6 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let cancel = AtomicBool::new(false);
     let options = ImportOptions {
         batch_size: args.batch.max(1),
         max_file_bytes: args.max_file_mib.saturating_mul(1 << 20),
@@ -72,7 +84,7 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
         &args.paths,
         &options,
         db::now(),
-        &cancel,
+        &INTERRUPTED,
         &mut |progress| {
             bar.set_length(progress.files_total as u64);
             bar.set_position(progress.files_done as u64);
@@ -114,6 +126,14 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
                 .unwrap_or(&problem.message);
             eprintln!("  {}: {message}", problem.path);
         }
+    }
+    if summary.cancelled {
+        eprintln!(
+            "import cancelled: the {} conversations stored so far are kept; run the same \
+             import again to finish it (what is stored is skipped)",
+            summary.conversations_added
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     // Problems were reported and skipped; the exit code says there were some.
     Ok(if summary.errors.is_empty() {
