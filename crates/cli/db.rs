@@ -30,10 +30,7 @@ pub const KEEP_AUTOMATIC_BACKUPS: usize = 7;
 
 /// The folder of automatic backups for the database at `db`.
 pub fn backups_dir(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join("backups")
+    buyerlens_core::store::backups_dir(db)
 }
 
 /// Opens the file, and once a day keeps a rolling automatic backup beside

@@ -206,6 +206,7 @@ impl Store {
             })?;
         if size > 0 || unclean {
             inspect(&conn, path, unclean || size < ALWAYS_CHECK_BELOW_BYTES)?;
+            backup_before_migration(&conn, path)?;
         }
         Store::init(conn, Some(path.to_path_buf()))
     }
@@ -301,32 +302,7 @@ impl Store {
     /// # Errors
     /// When `dest` cannot be written.
     pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<()> {
-        let dest = dest.as_ref();
-        // One partial file per process: two programs backing up at once
-        // do not write the same file.
-        let partial = sidecar(dest, &format!(".partial-{}", std::process::id()));
-        let _ = std::fs::remove_file(&partial);
-        {
-            let mut target = Connection::open(&partial).map_err(|source| StoreError::Open {
-                path: partial.clone(),
-                source,
-            })?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)
-                .map_err(sql("start the backup"))?;
-            backup
-                .run_to_completion(1024, Duration::from_millis(0), None)
-                .map_err(sql("copy the database"))?;
-            drop(backup);
-            // A backup is one self-contained file: no -wal beside it.
-            target
-                .pragma_update(None, "journal_mode", "DELETE")
-                .map_err(sql("finish the backup"))?;
-        }
-        std::fs::rename(&partial, dest).map_err(|source| Error::Io {
-            path: dest.to_path_buf(),
-            source,
-        })?;
-        Ok(())
+        backup_connection(&self.conn, dest.as_ref())
     }
 
     /// Writes a backup named after `now` into `dir` and keeps only the
@@ -519,6 +495,67 @@ pub fn automatic_backups(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// Copies the database of `conn` to `dest` with SQLite's online backup,
+/// through a partial file renamed into place.
+fn backup_connection(conn: &Connection, dest: &Path) -> Result<()> {
+    // One partial file per process: two programs backing up at once do
+    // not write the same file.
+    let partial = sidecar(dest, &format!(".partial-{}", std::process::id()));
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut target = Connection::open(&partial).map_err(|source| StoreError::Open {
+            path: partial.clone(),
+            source,
+        })?;
+        let backup =
+            rusqlite::backup::Backup::new(conn, &mut target).map_err(sql("start the backup"))?;
+        backup
+            .run_to_completion(1024, Duration::from_millis(0), None)
+            .map_err(sql("copy the database"))?;
+        drop(backup);
+        // A backup is one self-contained file: no -wal beside it.
+        target
+            .pragma_update(None, "journal_mode", "DELETE")
+            .map_err(sql("finish the backup"))?;
+    }
+    std::fs::rename(&partial, dest).map_err(|source| Error::Io {
+        path: dest.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
+/// The folder of automatic backups beside the database at `db`.
+pub fn backups_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// Before a schema migration, the file as it was is copied to
+/// `backups/buyerlens-before-migration-v<old schema>.sqlite` (the first
+/// copy is kept if the migration is retried), so going back to the
+/// previous BuyerLens stays possible.
+fn backup_before_migration(conn: &Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(sql("read user_version"))?;
+    if version == 0 || version >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let dir = backups_dir(path);
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let dest = dir.join(format!("buyerlens-before-migration-v{version}.sqlite"));
+    if dest.exists() {
+        return Ok(());
+    }
+    backup_connection(conn, &dest)
+}
+
 /// `path` with `suffix` appended to its file name (`db.sqlite-wal`).
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -671,6 +708,43 @@ mod tests {
         assert_eq!(restored.setting("k").unwrap().as_deref(), Some("v"));
         let memory = Store::open_in_memory().unwrap();
         assert!(memory.backup_daily(&backups, 2, day).unwrap().is_none());
+    }
+
+    // An older database is copied aside, unchanged, before it is migrated;
+    // a current one is not.
+    #[test]
+    fn backup_before_migration_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(include_str!("../migrations/0001_init.sql"))
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute("INSERT INTO setting (key, value) VALUES ('k', 'v1')", [])
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        let copy = backups_dir(&path).join("buyerlens-before-migration-v1.sqlite");
+        let old = Connection::open(&copy).unwrap();
+        let version: i64 = old
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1, "the copy is the file before the migration");
+        let value: String = old
+            .query_row("SELECT value FROM setting WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(value, "v1");
+        drop(Store::open(&path).unwrap());
+        assert_eq!(
+            std::fs::read_dir(backups_dir(&path)).unwrap().count(),
+            1,
+            "a current database is not copied again"
+        );
     }
 
     // A fresh store is at the newest schema and marked as ours.
