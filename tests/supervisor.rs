@@ -192,3 +192,47 @@ fn wrong_pins_lock_out() {
         "{message}"
     );
 }
+
+// On a terminal (a pty made by util-linux `script`), a gated command asks
+// for the PIN and checks what is typed. Skipped where `script` is missing.
+#[test]
+fn pin_prompt_on_a_terminal() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let db = Db::new();
+    import_one(&db);
+    assert!(db.run(&["pin", "set", PIN], &[]).status.success());
+    for (typed, code, says) in [
+        ("1111", 2, "PIN is not correct"),
+        (PIN, 0, "conversation 1"),
+    ] {
+        let inner = format!(
+            "'{}' --db '{}' correct 1 --motives bargain,safety",
+            env!("CARGO_BIN_EXE_buyerlens"),
+            db.path
+        );
+        let child = Command::new("script")
+            .args(["-qec", &inner, "/dev/null"])
+            .env_remove("BUYERLENS_PIN")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let Ok(mut child) = child else {
+            eprintln!("SKIPPED pin_prompt_on_a_terminal: no `script` (util-linux)");
+            return;
+        };
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("supervisor PIN:"),
+            "a prompt: {}",
+            describe(&out)
+        );
+        assert!(text.contains(says), "{}", describe(&out));
+        assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+        drop(stdin);
+    }
+}
