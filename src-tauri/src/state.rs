@@ -76,7 +76,11 @@ impl AppState {
             // A failure here shows up as the open error just below.
             let _ = std::fs::create_dir_all(dir);
         }
+        let existed = path.exists();
         let store = Store::open(&path).map_err(|e| e.to_string());
+        if existed && store.is_ok() {
+            keep_daily_backup(path.clone());
+        }
         AppState::new(store, Some(path))
     }
 
@@ -154,7 +158,65 @@ impl std::ops::DerefMut for StoreGuard<'_> {
     }
 }
 
+/// Automatic backups kept beside the database (as the CLI keeps).
+const KEEP_AUTOMATIC_BACKUPS: usize = 7;
+
+/// The first start of a day copies the database to `backups/` (the last
+/// few kept), on its own thread and connection: a big database must not
+/// delay the window, and a failed backup must not stop the work.
+fn keep_daily_backup(path: PathBuf) {
+    std::thread::spawn(move || {
+        let backed_up = Store::open(&path).and_then(|store| {
+            store.backup_daily(
+                buyerlens_core::store::backups_dir(&path),
+                KEEP_AUTOMATIC_BACKUPS,
+                local_now(),
+            )
+        });
+        if let Err(e) = backed_up {
+            eprintln!("buyerlens: warning: the automatic backup failed: {e}");
+        }
+    });
+}
+
 /// Local wall-clock seconds, the store's time unit (see `store::time`).
 pub fn local_now() -> i64 {
     chrono::Local::now().naive_local().and_utc().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Opening an existing database starts the day's automatic backup.
+    #[test]
+    fn opening_an_existing_database_keeps_a_daily_backup() {
+        let dir = std::env::temp_dir().join(format!(
+            "buyerlens-daily-backup-{}-{}",
+            std::process::id(),
+            local_now()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("history.sqlite");
+        drop(Store::open(&path).unwrap());
+        let _state = AppState::open(path.clone()).unwrap();
+        let backups = buyerlens_core::store::backups_dir(&path);
+        // The backup runs on its own thread: wait for it, bounded.
+        let mut found = Vec::new();
+        for _ in 0..600 {
+            found = buyerlens_core::store::automatic_backups(&backups).unwrap_or_default();
+            if !found.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(
+            found.len(),
+            1,
+            "one automatic backup in {}",
+            backups.display()
+        );
+        assert!(Store::open(&found[0]).is_ok(), "the backup opens");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
