@@ -121,22 +121,23 @@ fn cancel_keeps_committed_batches() {
     );
 }
 
-// Ctrl-C (SIGINT) stops an import after the batch being written: the
-// summary says cancelled, exactly the committed batches are stored, the
-// exit code is 130.
+/// Starts `buyerlens import --json --batch <batch>` of `total` generated
+/// chats in a child process and returns once `at_least` conversations are
+/// committed (the child still running).
 #[cfg(unix)]
-#[test]
-fn ctrl_c_cancels_an_import_keeping_whole_batches() {
+fn import_running_past(
+    dir: &Path,
+    total: usize,
+    batch: usize,
+    at_least: u64,
+) -> (std::process::Child, std::path::PathBuf, std::path::PathBuf) {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("big.jsonl");
-    let total = 3000;
-    let batch = 100;
+    let file = dir.join("big.jsonl");
     write_jsonl(&file, 1000, total);
-    let db = dir.path().join("history.sqlite");
-    let child = Command::new(env!("CARGO_BIN_EXE_buyerlens"))
+    let db = dir.join("history.sqlite");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_buyerlens"))
         .args(["import", "--json", "--batch", &batch.to_string(), "--db"])
         .arg(&db)
         .arg(&file)
@@ -151,15 +152,30 @@ fn ctrl_c_cancels_an_import_keeping_whole_batches() {
             .ok()
             .and_then(|s| s.conversation_count().ok())
             .unwrap_or(0);
-        if committed >= batch as u64 {
-            break;
+        if committed >= at_least {
+            return (child, db, file);
         }
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "the import never committed a batch"
+            "the import never committed {at_least} conversations"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import finished before it could be stopped"
         );
     }
-    let sent = Command::new("kill")
+}
+
+// Ctrl-C (SIGINT) stops an import after the batch being written: the
+// summary says cancelled, exactly the committed batches are stored, the
+// exit code is 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_an_import_keeping_whole_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (total, batch) = (3000, 100);
+    let (child, db, _) = import_running_past(dir.path(), total, batch, batch as u64);
+    let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
@@ -182,44 +198,10 @@ fn ctrl_c_cancels_an_import_keeping_whole_batches() {
 #[cfg(unix)]
 #[test]
 fn sigkill_mid_import_loses_nothing_committed() {
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("big.jsonl");
-    let total = 3000;
-    let batch = 100;
-    write_jsonl(&file, 1000, total);
-    let db = dir.path().join("history.sqlite");
-    let binary = env!("CARGO_BIN_EXE_buyerlens");
-    let mut child = Command::new(binary)
-        .args(["import", "--json", "--batch", &batch.to_string(), "--db"])
-        .arg(&db)
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (total, batch) = (3000, 100);
     // Wait until some batches are committed, then kill without warning.
-    let start = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_millis(50));
-        let committed = Store::open(&db)
-            .ok()
-            .and_then(|s| s.conversation_count().ok())
-            .unwrap_or(0);
-        if committed >= 2 * batch as u64 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "the import never committed a batch"
-        );
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the import finished before it could be killed"
-        );
-    }
+    let (mut child, db, file) = import_running_past(dir.path(), total, batch, 2 * batch as u64);
     child.kill().unwrap(); // SIGKILL on unix
     child.wait().unwrap();
 
