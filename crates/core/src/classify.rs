@@ -519,24 +519,35 @@ impl Inner {
     }
 }
 
+/// The literal prefixes or suffixes of a regex, expanding classes of up to
+/// 16 chars and repetitions of up to 4, as `regex-syntax` extracts them.
+fn extract_literals(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+    max_literal_len: usize,
+    max_total: usize,
+) -> regex_syntax::hir::literal::Seq {
+    let mut extractor = regex_syntax::hir::literal::Extractor::new();
+    extractor
+        .kind(kind)
+        .limit_class(16)
+        .limit_repeat(4)
+        .limit_literal_len(max_literal_len)
+        .limit_total(max_total);
+    extractor.extract(hir)
+}
+
 /// Literals one of which every match of `source` starts with, or ends
 /// with, whichever set is more selective (its shortest literal longer:
 /// `的` occurs everywhere, `有吗` does not); `None` when neither is a small
 /// set of non-empty literals.
 fn trigger_literals(source: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::literal::ExtractKind;
     let hir = regex_syntax::Parser::new().parse(source).ok()?;
     [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
-            let mut extractor = Extractor::new();
-            extractor
-                .kind(kind)
-                .limit_class(16)
-                .limit_repeat(4)
-                .limit_literal_len(16)
-                .limit_total(1024);
-            let seq = extractor.extract(&hir);
+            let seq = extract_literals(&hir, kind, 16, 1024);
             let literals = seq.literals()?;
             let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
             usable.then(|| {
@@ -557,17 +568,10 @@ fn trigger_literals(source: &str) -> Option<Vec<Vec<u8>>> {
 /// moves almost every regex into the Aho-Corasick scan, the difference
 /// between tens of µs and tens of ms per chat.
 fn finite_language(source: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::literal::ExtractKind;
     const MAX_LITERALS: usize = 4096;
     let hir = regex_syntax::Parser::new().parse(source).ok()?;
-    let mut extractor = Extractor::new();
-    extractor
-        .kind(ExtractKind::Prefix)
-        .limit_class(16)
-        .limit_repeat(4)
-        .limit_literal_len(64)
-        .limit_total(MAX_LITERALS);
-    let seq = extractor.extract(&hir);
+    let seq = extract_literals(&hir, ExtractKind::Prefix, 64, MAX_LITERALS);
     if !seq.is_exact() {
         return None;
     }
