@@ -19,24 +19,10 @@ pub fn shared_corpus(name: &str) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Runs the `buyerlens` binary with `args`, feeding `stdin`.
+/// Runs the `buyerlens` binary with `args`, feeding `stdin` (see
+/// [`buyerlens_env`]: the caller's `BUYERLENS_*` variables do not leak in).
 pub fn buyerlens(args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_buyerlens"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the buyerlens binary runs");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("buyerlens finishes");
-    writer.join().expect("stdin writer finishes");
-    output
+    buyerlens_env(args, &[], stdin)
 }
 
 /// Compares `actual` with the golden file `name`; `GOLDEN=overwrite`
