@@ -94,7 +94,10 @@ fn database_path<R: Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
+mod soak;
+
+#[cfg(test)]
+pub(crate) mod tests {
     use serde_json::{json, Value};
     use tauri::ipc::{CallbackFn, InvokeBody};
     use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
@@ -103,7 +106,30 @@ mod tests {
 
     use super::*;
 
-    fn invoke(
+    /// The app over `state` on the mock runtime, with the real context
+    /// (so the real capabilities, the ACL, apply), and its main window.
+    pub(crate) fn mock_app(
+        state: AppState,
+    ) -> (
+        tauri::App<tauri::test::MockRuntime>,
+        WebviewWindow<tauri::test::MockRuntime>,
+    ) {
+        let app = with_commands(mock_builder())
+            .manage(state)
+            .build(tauri::generate_context!())
+            .unwrap();
+        let webview = match app.get_webview_window("main") {
+            Some(webview) => webview,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        (app, webview)
+    }
+
+    /// Calls a command as the UI does (JSON arguments with camelCase keys);
+    /// `Err` holds the `{kind, message}` the UI would get.
+    pub(crate) fn invoke(
         webview: &WebviewWindow<tauri::test::MockRuntime>,
         cmd: &str,
         args: Value,
@@ -128,17 +154,7 @@ mod tests {
     // store, as the UI calls them (camelCase argument keys, {kind, message} errors).
     #[test]
     fn commands_run_on_the_mock_runtime() {
-        let app = with_commands(mock_builder())
-            .manage(AppState::in_memory().unwrap())
-            // The real context, so the real capabilities (the ACL) apply.
-            .build(tauri::generate_context!())
-            .unwrap();
-        let webview = match app.get_webview_window("main") {
-            Some(webview) => webview,
-            None => WebviewWindowBuilder::new(&app, "main", Default::default())
-                .build()
-                .unwrap(),
-        };
+        let (_app, webview) = mock_app(AppState::in_memory().unwrap());
 
         let text = "买家：能包邮吗？有优惠券吗\n客服：亲，包邮的哦";
         let analysis = invoke(
@@ -303,16 +319,7 @@ mod tests {
     // editor's eval figures come from corrected history.
     #[test]
     fn history_export_count_and_lexicon_eval() {
-        let app = with_commands(mock_builder())
-            .manage(AppState::in_memory().unwrap())
-            .build(tauri::generate_context!())
-            .unwrap();
-        let webview = match app.get_webview_window("main") {
-            Some(webview) => webview,
-            None => WebviewWindowBuilder::new(&app, "main", Default::default())
-                .build()
-                .unwrap(),
-        };
+        let (_app, webview) = mock_app(AppState::in_memory().unwrap());
         let chats = [
             "买家：能包邮吗？有优惠券吗\n客服：亲，包邮的哦",
             "买家：这件羊毛衫会起球吗\n客服：不会的亲",
