@@ -16,9 +16,10 @@ use buyerlens_core::{Classifier, Lexicon};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::dto::{
-    Analysis, AppInfo, ConversationDto, CorrectionDto, EvalDto, ExportFormat, HistoryFilterDto,
-    HistoryPage, HistoryRow, ImportProgressDto, ImportSummaryDto, LabelInfo, LexiconEvalDto,
-    LexiconMatch, StatsDto, SupervisorStatus, TemplateDto, TemplateEdit,
+    Analysis, AppInfo, BackupDto, ConversationDto, CorrectionDto, EvalDto, ExportFormat,
+    HistoryFilterDto, HistoryPage, HistoryRow, ImportProgressDto, ImportSummaryDto, LabelInfo,
+    LexiconEvalDto, LexiconMatch, RestoredDto, StatsDto, SupervisorStatus, TemplateDto,
+    TemplateEdit,
 };
 use crate::error::{CommandError, CommandResult};
 use crate::pin::{self, require_supervisor};
@@ -92,6 +93,24 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
         store_error: state.store_error()?,
         lexicon_version: state.classifier()?.lexicon_version().to_string(),
         conversations,
+        restore_offer: state.restore_offer()?.as_deref().map(BackupDto::of),
+    })
+}
+
+/// When the database is damaged or newer than this build: replaces it with
+/// the newest automatic backup, `name` being the one the user confirmed
+/// (see [`AppState::restore_latest_backup`]; the current file is kept
+/// beside it, never deleted), and opens it.
+#[tauri::command(async)]
+pub fn restore_latest_backup(
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<RestoredDto> {
+    let (backup, kept) = state.restore_latest_backup(&name)?;
+    Ok(RestoredDto {
+        backup: BackupDto::of(&backup),
+        kept_as: kept.map(|p| p.display().to_string()),
+        conversations: state.store()?.conversation_count()?,
     })
 }
 

@@ -3,6 +3,7 @@
 //! through as they are.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use buyerlens_core::eval::Report;
 use buyerlens_core::import::{ImportProblem, ImportProgress, ImportSummary};
@@ -58,6 +59,53 @@ pub struct AppInfo {
     pub store_error: Option<String>,
     pub lexicon_version: String,
     pub conversations: Option<u64>,
+    /// The newest automatic backup, offered when the database is damaged
+    /// or newer than this build.
+    pub restore_offer: Option<BackupDto>,
+}
+
+/// An automatic backup as the restore offer names it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupDto {
+    /// The file name (`buyerlens-auto-YYYYMMDD-HHMMSS.sqlite`).
+    pub name: String,
+    pub path: String,
+    /// When it was taken (local time, `YYYY-MM-DD HH:MM:SS`, from the
+    /// name); `None` when the name carries no time.
+    pub taken: Option<String>,
+    pub bytes: u64,
+}
+
+impl BackupDto {
+    pub fn of(path: &Path) -> BackupDto {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let taken = name
+            .strip_prefix(buyerlens_core::store::AUTO_BACKUP_PREFIX)
+            .and_then(|rest| rest.strip_suffix(".sqlite"))
+            .and_then(|stamp| chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok())
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+        BackupDto {
+            name,
+            path: path.display().to_string(),
+            taken,
+            bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
+        }
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoredDto {
+    /// The backup now in use.
+    pub backup: BackupDto,
+    /// Where the damaged (or newer) file was kept; `None` if there was none.
+    pub kept_as: Option<String>,
+    pub conversations: u64,
 }
 
 /// History filters as the UI sends them: dates as `YYYY-MM-DD`, labels by code.

@@ -49,6 +49,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::classify_transcript,
         commands::list_labels,
         commands::app_info,
+        commands::restore_latest_backup,
         commands::record_template_use,
         commands::list_history,
         commands::get_conversation,
@@ -313,6 +314,131 @@ pub(crate) mod tests {
             1,
             "the GBK chat is stored as text: {found}"
         );
+    }
+
+    // A database that is damaged or from a newer BuyerLens: the app offers
+    // the newest automatic backup by name and time, restores only the one
+    // confirmed, keeps the old file beside it byte for byte, and the
+    // history is back. A file that is not a BuyerLens database gets no offer.
+    #[test]
+    fn damaged_or_newer_database_offers_the_latest_backup() {
+        use buyerlens_core::store::{backups_dir, synthetic, time::parse_local};
+        for kind in ["damaged", "newer", "foreign"] {
+            let dir = std::env::temp_dir().join(format!(
+                "buyerlens-restore-offer-{kind}-{}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            let db = dir.join(DB_FILE_NAME);
+            {
+                let mut store = Store::open(&db).unwrap();
+                // A fuller file, so a scribble lands on table pages.
+                synthetic::fill(&mut store, 0, 300, 100, state::local_now(), &mut |_| {}).unwrap();
+                for taken in ["2026-11-19 09:00:00", "2026-11-20 09:30:00"] {
+                    store
+                        .backup_rolling(backups_dir(&db), 7, parse_local(taken).unwrap())
+                        .unwrap();
+                }
+            }
+            let mut bytes = std::fs::read(&db).unwrap();
+            match kind {
+                "damaged" => bytes
+                    .iter_mut()
+                    .skip(3 * 4096)
+                    .take(8 * 4096)
+                    .for_each(|b| *b = 0x5A),
+                "newer" => bytes[60..64].copy_from_slice(&99u32.to_be_bytes()),
+                _ => bytes = "买家：包邮吗".repeat(1000).into_bytes(),
+            }
+            std::fs::write(&db, &bytes).unwrap();
+
+            let (_app, webview) = mock_app(AppState::open(db.clone()).unwrap());
+            let info = invoke(&webview, "app_info", json!({})).unwrap();
+            let error = info["storeError"].as_str().unwrap_or_default().to_string();
+            let says = match kind {
+                "damaged" => "damaged",
+                "newer" => "newer BuyerLens",
+                _ => "not a BuyerLens database",
+            };
+            assert!(error.contains(says), "{kind}: {info}");
+            let offered = |name: &str| json!({ "name": name });
+            if kind == "foreign" {
+                assert!(
+                    info["restoreOffer"].is_null(),
+                    "another program's file is not replaced: {info}"
+                );
+                let refused = invoke(
+                    &webview,
+                    "restore_latest_backup",
+                    offered("buyerlens-auto-20261120-093000.sqlite"),
+                )
+                .unwrap_err();
+                assert_eq!(refused["kind"], "bad_input", "{refused}");
+                assert_eq!(std::fs::read(&db).unwrap(), bytes, "{kind}: untouched");
+                let _ = std::fs::remove_dir_all(&dir);
+                continue;
+            }
+            let offer = &info["restoreOffer"];
+            assert_eq!(
+                offer["name"], "buyerlens-auto-20261120-093000.sqlite",
+                "{kind}: the newest automatic backup is offered: {info}"
+            );
+            assert_eq!(offer["taken"], "2026-11-20 09:30:00");
+            assert_eq!(
+                std::fs::read(&db).unwrap(),
+                bytes,
+                "{kind}: the file is untouched until the user confirms"
+            );
+            let older = invoke(
+                &webview,
+                "restore_latest_backup",
+                offered("buyerlens-auto-20261119-090000.sqlite"),
+            )
+            .unwrap_err();
+            assert_eq!(
+                older["kind"], "bad_input",
+                "{kind}: only the offered backup is restored: {older}"
+            );
+            assert_eq!(std::fs::read(&db).unwrap(), bytes);
+
+            let restored = invoke(
+                &webview,
+                "restore_latest_backup",
+                json!({ "name": offer["name"] }),
+            )
+            .unwrap();
+            assert_eq!(restored["conversations"], 300, "{kind}: {restored}");
+            let kept = restored["keptAs"].as_str().expect("the old file is kept");
+            assert!(kept.contains(".before-restore-"), "{kept}");
+            assert_eq!(
+                std::fs::read(kept).unwrap(),
+                bytes,
+                "{kind}: the damaged file is kept as it was"
+            );
+            let info = invoke(&webview, "app_info", json!({})).unwrap();
+            assert!(
+                info["storeError"].is_null() && info["restoreOffer"].is_null(),
+                "{kind}: {info}"
+            );
+            let page = invoke(
+                &webview,
+                "list_history",
+                json!({ "filter": {}, "offset": 0, "limit": 50 }),
+            )
+            .unwrap();
+            assert_eq!(page["rows"].as_array().unwrap().len(), 50, "{kind}");
+            let again = invoke(
+                &webview,
+                "restore_latest_backup",
+                json!({ "name": offer["name"] }),
+            )
+            .unwrap_err();
+            assert_eq!(
+                again["kind"], "bad_input",
+                "{kind}: an open database is not replaced"
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 
     // History counts and exports what the filter matches; the lexicon

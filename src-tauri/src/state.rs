@@ -1,11 +1,11 @@
 //! What every command shares: the compiled classifier and the store.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
-use buyerlens_core::store::Store;
+use buyerlens_core::store::{Store, StoreError};
 use buyerlens_core::{Classifier, Lexicon};
 
 use crate::error::{CommandError, CommandResult};
@@ -24,6 +24,9 @@ pub struct AppState {
     /// `Err` holds why the database could not be opened, so classifying
     /// still works and every store command says why it cannot.
     store: Mutex<Result<Store, String>>,
+    /// The database failed to open because it is damaged or was written
+    /// by a newer BuyerLens: restoring an automatic backup is offered.
+    restorable: AtomicBool,
     /// Where the database is (or was meant to be).
     pub db_path: Option<PathBuf>,
     /// Set by `cancel_import`; the running import stops before its next batch.
@@ -62,6 +65,7 @@ impl AppState {
             compiled: compile_in_background(lexicon),
             classifier: RwLock::new(None),
             store: Mutex::new(store),
+            restorable: AtomicBool::new(false),
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
@@ -77,11 +81,76 @@ impl AppState {
             let _ = std::fs::create_dir_all(dir);
         }
         let existed = path.exists();
-        let store = Store::open(&path).map_err(|e| e.to_string());
+        let opened = Store::open(&path);
+        let restorable = matches!(
+            &opened,
+            Err(buyerlens_core::Error::Store(
+                StoreError::Corrupt { .. } | StoreError::NewerSchema { .. }
+            ))
+        );
+        let store = opened.map_err(|e| e.to_string());
         if existed && store.is_ok() {
             keep_daily_backup(path.clone());
         }
-        AppState::new(store, Some(path))
+        let state = AppState::new(store, Some(path))?;
+        state.restorable.store(restorable, Ordering::SeqCst);
+        Ok(state)
+    }
+
+    /// The newest automatic backup, when the database could not be opened
+    /// because it is damaged or newer than this build (what the CLI offers
+    /// as `restore --latest`); `None` otherwise.
+    pub fn restore_offer(&self) -> CommandResult<Option<PathBuf>> {
+        if !self.restorable.load(Ordering::SeqCst) || self.store.lock()?.is_ok() {
+            return Ok(None);
+        }
+        Ok(self.db_path.as_deref().and_then(newest_automatic_backup))
+    }
+
+    /// Replaces the damaged (or newer) database with the newest automatic
+    /// backup, which must be the one named `name` (the one the user
+    /// confirmed), and opens it. As the CLI's `restore`, the core's
+    /// [`Store::restore`] checks the backup first and keeps the current
+    /// file beside it as `….before-restore-<time>`, never deleting it.
+    /// Returns the backup and where the previous file was kept.
+    ///
+    /// # Errors
+    /// `bad_input` when nothing is offered or `name` is not the newest
+    /// backup; the core's error when the backup is unusable (nothing is
+    /// changed then) or a file cannot be moved or written.
+    pub fn restore_latest_backup(&self, name: &str) -> CommandResult<(PathBuf, Option<PathBuf>)> {
+        let mut store = self.store.lock()?;
+        let offered = match (&*store, &self.db_path) {
+            (Err(_), Some(db)) if self.restorable.load(Ordering::SeqCst) => {
+                newest_automatic_backup(db).map(|backup| (db.clone(), backup))
+            }
+            _ => None,
+        };
+        let Some((db, backup)) = offered else {
+            return Err(CommandError::BadInput(
+                "no automatic backup is offered: the database is open or has no backup".into(),
+            ));
+        };
+        if backup.file_name().and_then(|n| n.to_str()) != Some(name) {
+            return Err(CommandError::BadInput(format!(
+                "the newest automatic backup is now {}, not {name}: look at the offer again",
+                backup.display()
+            )));
+        }
+        let kept = Store::restore(&db, &backup, local_now())?;
+        let mut restored = Store::open(&db)?;
+        restored.install_default_templates(local_now())?;
+        let lexicon = restored.active_lexicon()?;
+        *store = Ok(restored);
+        self.restorable.store(false, Ordering::SeqCst);
+        drop(store);
+        // The restored database's lexicon replaces the shipped one used
+        // meanwhile; one that does not compile leaves the shipped one.
+        match Classifier::new(&lexicon) {
+            Ok(classifier) => self.set_classifier(classifier)?,
+            Err(e) => eprintln!("buyerlens: warning: the restored lexicon does not compile: {e}"),
+        }
+        Ok((backup, kept))
     }
 
     /// A state over an in-memory database (tests).
@@ -156,6 +225,13 @@ impl std::ops::DerefMut for StoreGuard<'_> {
     fn deref_mut(&mut self) -> &mut Store {
         self.0.as_mut().expect("checked open")
     }
+}
+
+/// The newest automatic backup beside the database at `db`, if any.
+fn newest_automatic_backup(db: &std::path::Path) -> Option<PathBuf> {
+    buyerlens_core::store::automatic_backups(buyerlens_core::store::backups_dir(db))
+        .ok()?
+        .pop()
 }
 
 /// Automatic backups kept beside the database (as the CLI keeps).

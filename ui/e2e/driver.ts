@@ -54,15 +54,24 @@ export async function showScreen(id: string): Promise<void> {
   await browser.$(`#screen-${id}`).waitForDisplayed();
 }
 
-/** Starts the app (BUYERLENS_APP) through tauri-driver and waits for the Analyze screen. */
-export async function startApp(): Promise<WebdriverIO.Browser> {
+/** The built app binary (scripts/e2e.sh sets BUYERLENS_APP). */
+export function appBinary(): string {
   if (!APP) throw new Error("BUYERLENS_APP must name the built app binary (scripts/e2e.sh sets it)");
+  return APP;
+}
+
+/**
+ * Starts the app (BUYERLENS_APP, or `application`: e.g. a script that sets
+ * another BUYERLENS_DB and execs it) through tauri-driver and waits for the
+ * Analyze screen.
+ */
+export async function startApp(application: string = appBinary()): Promise<WebdriverIO.Browser> {
   browser = await remote({
     hostname: "127.0.0.1",
     port: DRIVER_PORT,
     logLevel: "warn",
     capabilities: {
-      "tauri:options": { application: APP },
+      "tauri:options": { application },
       "wdio:enforceWebDriverClassic": true,
     } as WebdriverIO.Capabilities,
   });

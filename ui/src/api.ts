@@ -21,6 +21,7 @@ import type {
   LabelInfo,
   LexiconEval,
   LexiconMatch,
+  Restored,
   Stats,
   Template,
   TemplateEdit,
@@ -78,6 +79,9 @@ export const classifyTranscript = (text: string, agent: string | null) =>
 export const listLabels = () => call<LabelInfo[]>("list_labels");
 
 export const appInfo = () => call<AppInfo>("app_info");
+
+/** Replaces a damaged (or newer) database with the offered backup `name`; the old file is kept beside it. */
+export const restoreLatestBackup = (name: string) => call<Restored>("restore_latest_backup", { name });
 
 /** Tells the shell the first screen is up (start-up timing). */
 export const uiReady = () => call<void>("ui_ready");

@@ -5,6 +5,7 @@ import { appInfo, listLabels, onFilesDropped, uiReady } from "./api";
 import { h, replace, toast } from "./dom";
 import { describeError } from "./errors";
 import { setCatalog } from "./labels";
+import { paintStoreBanner } from "./restore";
 import { analyzeScreen } from "./screens/analyze";
 import { historyScreen } from "./screens/history";
 import { importScreen } from "./screens/import";
@@ -72,15 +73,11 @@ export async function start(host: HTMLElement): Promise<void> {
     }).catch(() => undefined);
   }
 
-  // A database that failed to open is said once, at the top, in words.
+  // A database that failed to open is said once, at the top, in words,
+  // with the newest automatic backup offered when restoring one helps.
   const banner = h("div", { class: "banner", role: "alert", hidden: true, id: "store-banner" });
   appInfo()
-    .then((info) => {
-      if (info.storeError) {
-        banner.hidden = false;
-        replace(banner, "历史数据库无法打开，分析结果不会保存：", info.storeError);
-      }
-    })
+    .then((info) => paintStoreBanner(banner, info, () => show(shown)))
     .catch(() => undefined);
 
   replace(

@@ -71,6 +71,25 @@ export interface AppInfo {
   storeError: string | null;
   lexiconVersion: string;
   conversations: number | null;
+  /** The newest automatic backup, offered when the database is damaged or newer than this version. */
+  restoreOffer: Backup | null;
+}
+
+/** An automatic backup beside the database. */
+export interface Backup {
+  name: string;
+  path: string;
+  /** When it was taken, `YYYY-MM-DD HH:MM:SS` local time; null if the name does not say. */
+  taken: string | null;
+  bytes: number;
+}
+
+/** What restoring a backup did. */
+export interface Restored {
+  backup: Backup;
+  /** Where the previous (damaged) file was kept; null if there was none. */
+  keptAs: string | null;
+  conversations: number;
 }
 
 export interface HistoryFilter {
