@@ -3,6 +3,10 @@
 # virtual X display, starts tauri-driver (which drives Debian's
 # WebKitWebDriver) and runs ui/e2e/*.e2e.ts with WebdriverIO against a
 # fresh database. Needs scripts/setup-desktop.sh to have run.
+# Arguments go to Vitest, e.g. `scripts/e2e.sh restore` runs only
+# e2e/restore.e2e.ts. e2e/network.e2e.ts runs the app under strace (no
+# IPv4/IPv6 connection but loopback) and says SKIPPED where ptrace is not
+# allowed.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,8 +18,9 @@ if [[ "${1:-}" != "--inside-display" ]]; then
   # BUYERLENS_APP may name an already built binary (e.g. a release build).
   BUYERLENS_APP="${BUYERLENS_APP:-$("$repo/scripts/build-desktop.sh")}"
   export BUYERLENS_APP
-  exec xvfb-run -a -s "-screen 0 1366x768x24" "$0" --inside-display
+  exec xvfb-run -a -s "-screen 0 1366x768x24" "$0" --inside-display "$@"
 fi
+shift
 
 # Inside the display from here on.
 work="$(mktemp -d)"
@@ -43,7 +48,7 @@ for _ in $(seq 50); do
 done
 
 status=0
-(cd "$repo/ui" && npx vitest run -c vitest.e2e.config.ts) || status=$?
+(cd "$repo/ui" && npx vitest run -c vitest.e2e.config.ts "$@") || status=$?
 if [[ $status -ne 0 ]]; then
   echo "e2e: failed; tauri-driver said:" >&2
   tail -n 40 "$work/tauri-driver.log" >&2 || true
