@@ -30,16 +30,42 @@ pub fn run() {
             // store shows why it cannot (see AppState::store).
             let state = AppState::open(path)?;
             app.manage(state);
+            end_on_signals(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            // The process ends right after this event without dropping the
+            // state: close the database here (see AppState::close).
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = handle.try_state::<AppState>() {
+                    state.close();
+                }
+            }
+        }),
         Err(error) => {
             eprintln!("buyerlens: cannot start: {error}");
             std::process::exit(1);
         }
     }
+}
+
+/// SIGTERM (logout, shutdown, `kill`) and SIGINT (Ctrl-C in a terminal)
+/// end the app the way closing its window does, so `RunEvent::Exit` closes
+/// the database (see `AppState::close`) instead of the process dying with
+/// it open.
+fn end_on_signals<R: Runtime>(app: &tauri::AppHandle<R>) {
+    #[cfg(target_os = "linux")]
+    for signal in [15 /* SIGTERM */, 2 /* SIGINT */] {
+        let app = app.clone();
+        glib::unix_signal_add(signal, move || {
+            app.exit(0);
+            glib::ControlFlow::Break
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
 }
 
 /// Registers every command. Only the last `invoke_handler` call counts, so

@@ -1,0 +1,53 @@
+// Ending the app cleanly closes its database: SQLite folds the -wal file
+// in and removes it, so the next start is not taken for a recovery after
+// a crash (which checks every page of the file: about a minute for a
+// million conversations). SIGTERM (logout, shutdown) ends the app through
+// its event loop as closing the window does, so both reach the same
+// `RunEvent::Exit`. See scripts/e2e.sh.
+
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { analyze, appBinary, browser, startApp } from "./driver";
+
+const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-exit-"));
+const db = join(dir, "history.sqlite");
+
+afterAll(async () => {
+  await browser?.deleteSession().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const start = Date.now();
+  while (!done() && Date.now() - start < ms) await new Promise((r) => setTimeout(r, 200));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("ending the app", () => {
+  it("closes the database on SIGTERM, leaving no -wal file", async () => {
+    const wrapper = join(dir, "app.sh");
+    const pidFile = join(dir, "app.pid");
+    // exec keeps the shell's pid: the app's
+    writeFileSync(wrapper, `#!/bin/sh\necho $$ > '${pidFile}'\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    await startApp(wrapper);
+    await analyze("买家：这件羊毛衫有货吗？能包邮吗\n客服：有货的亲，包邮");
+    expect(existsSync(`${db}-wal`), "the open database has a -wal file").toBe(true);
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    process.kill(pid, "SIGTERM");
+    await until(() => !alive(pid) && !existsSync(`${db}-wal`), 20_000);
+    expect(alive(pid), "the app ended").toBe(false);
+    expect(existsSync(`${db}-wal`), "the -wal file is gone: the database was closed").toBe(false);
+    expect(existsSync(db)).toBe(true);
+  });
+});
