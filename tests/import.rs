@@ -249,3 +249,51 @@ fn sigkill_mid_import_loses_nothing_committed() {
     );
     store.check_integrity().unwrap();
 }
+
+// Small files share transactions: a folder of one-chat files is written
+// in batches across files, every file is counted once its chats are
+// stored, and progress only moves forward.
+#[test]
+fn small_files_share_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..25 {
+        std::fs::write(
+            dir.path().join(format!("chat{i:02}.txt")),
+            format!("买家：第{i}件有货吗 包邮吗\n客服：有的亲"),
+        )
+        .unwrap();
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    let mut seen = Vec::new();
+    let summary = import_paths(
+        &mut store,
+        &classifier(),
+        &[dir.path().to_path_buf()],
+        &ImportOptions {
+            batch_size: 10,
+            ..Default::default()
+        },
+        NOW,
+        &AtomicBool::new(false),
+        &mut |p| seen.push((p.files_done, p.conversations_added)),
+    )
+    .unwrap();
+    assert_eq!(
+        (summary.files, summary.conversations_added),
+        (25, 25),
+        "{summary:?}"
+    );
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(store.conversation_count().unwrap(), 25);
+    let added: Vec<usize> = seen.iter().map(|&(_, added)| added).collect();
+    assert!(added.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+    let mut steps = added.clone();
+    steps.dedup();
+    assert_eq!(
+        steps,
+        [0, 10, 20, 25],
+        "one transaction per 10 chats: {seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&(25, 25)));
+}

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -29,8 +29,9 @@ use serde::Serialize;
 use crate::classify::Classifier;
 use crate::decode::decode_bytes;
 use crate::error::{Error, Result};
-use crate::model::Classification;
-use crate::store::{content_hash, time, NewConversation, Store};
+use crate::store::{
+    content_hash, time, NewConversation, PreparedConversation, RecordOutcome, Store,
+};
 
 /// File extensions the importer reads.
 pub const EXTENSIONS: &[&str] = &["txt", "jsonl", "json", "csv", "tsv", "xlsx", "xls", "ods"];
@@ -511,11 +512,18 @@ fn from_table(rows: &[Vec<String>], delimiter: u8) -> FileConversations {
 }
 
 /// Imports files and folders: each conversation is classified and stored,
-/// `options.batch_size` per transaction. A file that cannot be read is
-/// reported in the summary and skipped; the others go on.
+/// `options.batch_size` per transaction (a batch may span small files). A
+/// file that cannot be read is reported in the summary and skipped; the
+/// others go on.
 ///
-/// `progress` is called after every batch and every file. Setting `cancel`
-/// stops the import before the next batch; committed batches are kept.
+/// The work is pipelined: while one batch is written (SQLite has one
+/// writer), the next is classified and prepared on the other cores.
+/// Masking follows the store's setting as it is when the import starts.
+///
+/// `progress` is called when a file is started and after every written
+/// batch. Setting `cancel` stops the import before the next batch is
+/// written; committed batches are kept, the batch prepared but not yet
+/// written is dropped (a re-run adds it).
 ///
 /// # Errors
 /// Only a database failure stops the import with an error (every batch
@@ -543,8 +551,17 @@ pub fn import_paths(
     }
     state.files_total = files.len();
     progress(&state);
+    let mask = store.masks_personal_data()?;
+    let mut pipeline = Pipeline {
+        store,
+        classifier,
+        mask,
+        now,
+        filling: Batch::default(),
+        ready: None,
+    };
     let batch_size = options.batch_size.max(1);
-    for path in &files {
+    'files: for path in &files {
         if cancel.load(Ordering::Relaxed) {
             summary.cancelled = true;
             break;
@@ -570,81 +587,181 @@ pub fn import_paths(
                 path: display.clone(),
                 message,
             }));
-        for batch in read.conversations.chunks(batch_size) {
-            if cancel.load(Ordering::Relaxed) {
-                summary.cancelled = true;
-                break;
+        let count = read.conversations.len();
+        if count == 0 {
+            summary.files += 1;
+            state.files_done += 1;
+            continue;
+        }
+        let source: Arc<str> = display.into();
+        for (i, raw) in read.conversations.into_iter().enumerate() {
+            pipeline.filling.items.push((Arc::clone(&source), raw));
+            if i + 1 == count {
+                pipeline.filling.files_finished += 1;
             }
-            let (added, duplicates, problems) =
-                import_batch(store, classifier, &display, batch, now)?;
-            summary.conversations_added += added;
-            summary.duplicates += duplicates;
-            summary.errors.extend(problems);
-            state.conversations_added = summary.conversations_added;
-            state.duplicates = summary.duplicates;
-            progress(&state);
+            if pipeline.filling.items.len() >= batch_size {
+                if cancel.load(Ordering::Relaxed) {
+                    summary.cancelled = true;
+                    break 'files;
+                }
+                if let Some(written) = pipeline.step()? {
+                    written.count_into(&mut summary, &mut state);
+                    progress(&state);
+                }
+            }
         }
-        if summary.cancelled {
-            break;
+    }
+    if !summary.cancelled {
+        // The batch being filled, then the last prepared one.
+        for _ in 0..2 {
+            if let Some(written) = pipeline.step()? {
+                written.count_into(&mut summary, &mut state);
+                progress(&state);
+            }
         }
-        summary.files += 1;
-        state.files_done += 1;
-        progress(&state);
     }
     Ok(summary)
 }
 
-/// Classifies (in parallel) and stores one batch in one transaction.
-fn import_batch(
-    store: &mut Store,
-    classifier: &Classifier,
-    source: &str,
-    batch: &[RawConversation],
+/// Conversations gathered for one transaction.
+#[derive(Default)]
+struct Batch {
+    /// Each conversation with the file it came from.
+    items: Vec<(Arc<str>, RawConversation)>,
+    /// Files whose last conversation is in this batch: done once it is written.
+    files_finished: usize,
+}
+
+/// A batch classified and prepared, waiting for its turn to be written.
+struct ReadyBatch {
+    prepared: Vec<PreparedConversation>,
+    /// Skipped before classifying: already stored or repeated in the batch.
+    duplicates: usize,
+    /// Conversations the classifier refused.
+    problems: Vec<ImportProblem>,
+    files_finished: usize,
+}
+
+/// What writing one batch did.
+struct WrittenBatch {
+    ready: ReadyBatch,
+    outcome: RecordOutcome,
+}
+
+impl WrittenBatch {
+    fn count_into(self, summary: &mut ImportSummary, state: &mut ImportProgress) {
+        summary.conversations_added += self.outcome.added;
+        summary.duplicates += self.ready.duplicates + self.outcome.duplicates;
+        summary.errors.extend(self.ready.problems);
+        summary.files += self.ready.files_finished;
+        state.files_done += self.ready.files_finished;
+        state.conversations_added = summary.conversations_added;
+        state.duplicates = summary.duplicates;
+    }
+}
+
+/// Two batches in flight: one being written, the next being prepared.
+struct Pipeline<'a> {
+    store: &'a mut Store,
+    classifier: &'a Classifier,
+    mask: bool,
     now: i64,
-) -> Result<(usize, usize, Vec<ImportProblem>)> {
-    // Skip what is stored or repeated in the batch before classifying.
+    filling: Batch,
+    ready: Option<ReadyBatch>,
+}
+
+impl Pipeline<'_> {
+    /// Writes the prepared batch while the filled one is classified and
+    /// prepared on the other threads; returns what was written, if any.
+    fn step(&mut self) -> Result<Option<WrittenBatch>> {
+        let batch = std::mem::take(&mut self.filling);
+        let (fresh, duplicates) = skip_known(self.store, batch)?;
+        let previous = self.ready.take();
+        let (classifier, mask) = (self.classifier, self.mask);
+        let version = classifier.lexicon_version();
+        let now = self.now;
+        let store = &mut *self.store;
+        let (next, written) = rayon::join(
+            || prepare(classifier, mask, fresh, duplicates),
+            || {
+                previous
+                    .map(|ready| {
+                        let outcome = store.record_prepared(&ready.prepared, version, now)?;
+                        Ok(WrittenBatch { ready, outcome })
+                    })
+                    .transpose()
+            },
+        );
+        let nothing = next.prepared.is_empty()
+            && next.problems.is_empty()
+            && next.duplicates == 0
+            && next.files_finished == 0;
+        if !nothing {
+            self.ready = Some(next);
+        }
+        written
+    }
+}
+
+/// Drops what is stored or repeated in the batch, so it is not classified
+/// again; returns the rest and how many were dropped.
+fn skip_known(store: &Store, batch: Batch) -> Result<(Batch, usize)> {
     let mut seen = std::collections::HashSet::new();
     let mut duplicates = 0;
-    let mut fresh = Vec::new();
-    for raw in batch {
+    let mut fresh = Batch {
+        items: Vec::with_capacity(batch.items.len()),
+        files_finished: batch.files_finished,
+    };
+    for (source, raw) in batch.items {
         let hash = content_hash(&raw.text);
         if !seen.insert(hash) || store.find_by_hash(&hash)?.is_some() {
             duplicates += 1;
         } else {
-            fresh.push(raw);
+            fresh.items.push((source, raw));
         }
     }
-    let classified: Vec<(&RawConversation, Result<Classification>)> = fresh
-        .par_iter()
-        .map(|raw| (*raw, classifier.classify(&raw.text)))
-        .collect();
-    let mut problems = Vec::new();
-    let mut items = Vec::with_capacity(classified.len());
-    for (raw, result) in classified {
-        match result {
-            Ok(result) => items.push((
-                NewConversation {
-                    text: raw.text.clone(),
-                    source: source.to_string(),
-                    source_ref: raw.source_ref.clone(),
-                    agent: raw.agent.clone(),
-                    buyer: raw.buyer.clone(),
-                    shop: raw.shop.clone(),
-                    chat_at: raw.time,
-                },
-                result,
-            )),
-            Err(e) => problems.push(ImportProblem {
+    Ok((fresh, duplicates))
+}
+
+/// Classifies and prepares a batch for writing, in parallel.
+fn prepare(classifier: &Classifier, mask: bool, batch: Batch, duplicates: usize) -> ReadyBatch {
+    let results: Vec<std::result::Result<PreparedConversation, ImportProblem>> = batch
+        .items
+        .into_par_iter()
+        .map(|(source, raw)| {
+            let problem = |e: Error| ImportProblem {
                 path: source.to_string(),
                 message: format!(
                     "{}: {e}",
                     raw.source_ref.as_deref().unwrap_or("conversation")
                 ),
-            }),
+            };
+            let result = classifier.classify(&raw.text).map_err(problem)?;
+            let conversation = NewConversation {
+                source: source.to_string(),
+                source_ref: raw.source_ref.clone(),
+                agent: raw.agent,
+                buyer: raw.buyer,
+                shop: raw.shop,
+                chat_at: raw.time,
+                text: raw.text,
+            };
+            PreparedConversation::new(&conversation, &result, mask).map_err(problem)
+        })
+        .collect();
+    let mut ready = ReadyBatch {
+        prepared: Vec::with_capacity(results.len()),
+        duplicates,
+        problems: Vec::new(),
+        files_finished: batch.files_finished,
+    };
+    for result in results {
+        match result {
+            Ok(prepared) => ready.prepared.push(prepared),
+            Err(problem) => ready.problems.push(problem),
         }
     }
-    let outcome = store.record_batch(&items, classifier.lexicon_version(), now)?;
-    Ok((outcome.added, duplicates + outcome.duplicates, problems))
+    ready
 }
 
 #[cfg(test)]

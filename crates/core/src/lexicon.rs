@@ -300,9 +300,13 @@ fn validate_entry(section: &str, index: usize, entry: &Entry, target: Target) ->
             Pattern::Literal(literal.clone())
         }
         (None, Some(regex)) => {
-            let compiled = regex::Regex::new(regex)
+            // Parsed, not compiled: the classifier compiles the few regexes
+            // that need it (most become literals), and compiling all of
+            // them here doubled the start-up time.
+            let parsed = regex_syntax::Parser::new()
+                .parse(regex)
                 .map_err(|e| Error::Lexicon(format!("{}: broken regex: {e}", name())))?;
-            if compiled.is_match("") {
+            if parsed.properties().minimum_len() == Some(0) {
                 return Err(Error::Lexicon(format!(
                     "{}: the regex matches empty text",
                     name()

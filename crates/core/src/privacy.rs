@@ -156,6 +156,17 @@ fn digit_value(c: char) -> Option<u32> {
 /// Whether the number at `start..end` is personal data; the span to mask.
 fn classify_number(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let candidate = &text[start..end];
+    // Every kind below has at least 8 digits. Chats are full of shorter
+    // numbers (times, dates, sizes, prices): those stop here, before any
+    // allocation.
+    if candidate
+        .chars()
+        .filter(|c| digit_value(*c).is_some())
+        .count()
+        < 8
+    {
+        return None;
+    }
     // A number glued to Latin letters is a code (SKU, model), not a phone.
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
@@ -245,11 +256,7 @@ fn grouped_by_four(candidate: &str) -> bool {
 /// a colon, `号` or a few spaces between).
 fn is_order_context(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', ':', '：', '是', '为', '#', '号', '\t']);
-    let tail: String = {
-        let chars: Vec<char> = trimmed.chars().rev().take(6).collect();
-        chars.into_iter().rev().collect()
-    };
-    ORDER_WORDS.iter().any(|w| tail.ends_with(w))
+    ORDER_WORDS.iter().any(|w| trimmed.ends_with(w))
 }
 
 /// GB 11643: area code digit, a real birth date, ISO 7064 mod 11-2 check.

@@ -23,6 +23,7 @@
 //! busy timeout let several connections and processes write the same file.
 
 mod corrections;
+mod day_counts;
 mod export;
 mod history;
 mod lexicons;
@@ -42,7 +43,7 @@ use rusqlite_migration::{Migrations, M};
 pub use corrections::{Correction, CorrectionRecord};
 pub use history::{
     content_hash, ConversationDetail, EffectiveLabels, HistoryFilter, HistoryRecord,
-    NewConversation, RecordOutcome, Recorded,
+    NewConversation, PreparedConversation, RecordOutcome, Recorded,
 };
 pub use lexicons::StoredLexicon;
 pub use masking::MASK_SETTING;
@@ -72,6 +73,7 @@ const ALWAYS_CHECK_BELOW_BYTES: u64 = 64 << 20;
 const STEPS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_search.sql")),
+    M::up(include_str!("../migrations/0003_faster_writes.sql")),
 ];
 
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::day_counts::DayCounts;
 use super::history::EffectiveLabels;
 use super::{sql, Store, StoreError};
 use crate::error::Result;
@@ -130,11 +131,11 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
-        let at: i64 = tx
+        let (at, agent): (i64, Option<String>) = tx
             .query_row(
-                "SELECT at FROM conversation WHERE id = ?1",
+                "SELECT at, agent FROM conversation WHERE id = ?1",
                 [conversation_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(sql("read a conversation"))?
@@ -143,6 +144,7 @@ impl Store {
                 id: conversation_id,
             })?;
         let mut records = Vec::new();
+        let mut counts = DayCounts::default();
         for (axis, mut new) in axes {
             new.sort();
             new.dedup();
@@ -189,10 +191,11 @@ impl Store {
             for label in &new {
                 tx.execute(
                     "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
-                     VALUES (?1, ?2, ?3, ?4, 1, (SELECT agent FROM conversation WHERE id = ?3))",
-                    params![label.code(), at, conversation_id, axis.code()],
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                    params![label.code(), at, conversation_id, axis.code(), agent],
                 )
                 .map_err(sql("insert labels"))?;
+                counts.add(at, agent.as_deref(), label.code());
             }
             records.push(CorrectionRecord {
                 id,
@@ -205,6 +208,7 @@ impl Store {
                 at: now,
             });
         }
+        counts.write(&tx)?;
         if !records.is_empty() {
             tx.execute(
                 "UPDATE conversation SET corrected = 1 WHERE id = ?1",

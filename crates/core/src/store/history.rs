@@ -7,6 +7,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Serialize, Serializer};
 
+use super::day_counts::DayCounts;
 use super::{sql, time, Store, StoreError};
 use crate::error::{Error, Result};
 use crate::label::{Axis, Label};
@@ -97,6 +98,95 @@ pub struct Recorded {
     pub classification_id: Option<i64>,
     /// The same text was already stored.
     pub duplicate: bool,
+}
+
+/// A conversation made ready to be written: masked when masking is on,
+/// named from its classification, hashed, and its result serialised and
+/// compressed. Needs no database, so many can be prepared in parallel
+/// while another batch is being written ([`Store::record_prepared`]).
+#[derive(Debug, Clone)]
+pub struct PreparedConversation {
+    conversation: NewConversation,
+    hash: [u8; 32],
+    format: &'static str,
+    /// Every label of the result with its score, motives first.
+    scored: Vec<(Label, f32)>,
+    /// The result JSON as stored (see [`encode_result`]).
+    result: Vec<u8>,
+}
+
+impl PreparedConversation {
+    /// Prepares `conversation` and its classification for writing, masking
+    /// personal data first when `mask` is on (the store's
+    /// [`Store::masks_personal_data`]).
+    ///
+    /// # Errors
+    /// When the result cannot be serialised.
+    pub fn new(
+        conversation: &NewConversation,
+        result: &Classification,
+        mask: bool,
+    ) -> Result<PreparedConversation> {
+        let (conversation, result) = super::masking::for_storage(mask, conversation, result);
+        let mut conversation = conversation.into_owned();
+        conversation.fill_from(&result);
+        let scored = result
+            .motives
+            .iter()
+            .chain([&result.experience, &result.intent])
+            .chain(result.topics.iter())
+            .map(|l| (l.code, l.score))
+            .collect();
+        Ok(PreparedConversation {
+            hash: content_hash(&conversation.text),
+            format: result.format.code(),
+            scored,
+            result: encode_result(&result)?,
+            conversation,
+        })
+    }
+
+    /// The content hash the conversation is stored under.
+    pub fn content_hash(&self) -> &[u8; 32] {
+        &self.hash
+    }
+}
+
+/// A stored result larger than this is taken for damage, not decompressed.
+const MAX_STORED_RESULT_BYTES: usize = 64 << 20;
+
+/// The result JSON as `classification.result` holds it from schema 3 on:
+/// an LZ4 block with its length prepended (see
+/// `migrations/0003_faster_writes.sql`). LZ4 over zstd: a similar ratio on
+/// these small documents (2.1 vs 2.6, measured on 2,000 results), three
+/// times faster, and pure Rust.
+fn encode_result(result: &Classification) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(result)
+        .map_err(|e| Error::Store(StoreError::Invalid(format!("cannot store the result: {e}"))))?;
+    Ok(lz4_flex::compress_prepend_size(&json))
+}
+
+/// Reads a stored result: an LZ4 BLOB (schema 3 on) or JSON TEXT (rows
+/// written before). `None` when it does not decode — a result written by
+/// an older build may not parse; the label rows still say what it said.
+fn stored_result(stored: Value) -> Option<Classification> {
+    serde_json::from_slice(&stored_result_json(stored)?).ok()
+}
+
+/// The JSON of a stored result, decompressed when it is a BLOB.
+pub(crate) fn stored_result_json(stored: Value) -> Option<Vec<u8>> {
+    match stored {
+        Value::Text(json) => Some(json.into_bytes()),
+        Value::Blob(block) => {
+            let claimed = block.get(..4)?;
+            let claimed = u32::from_le_bytes(claimed.try_into().ok()?) as usize;
+            if claimed > MAX_STORED_RESULT_BYTES {
+                return None;
+            }
+            lz4_flex::decompress_size_prepended(&block).ok()
+        }
+        _ => None,
+    }
 }
 
 /// What recording a batch did.
@@ -382,13 +472,16 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<Recorded> {
-        let (conversation, result) =
-            super::masking::for_storage(self.masks_personal_data()?, conversation, result);
+        let prepared =
+            PreparedConversation::new(conversation, result, self.masks_personal_data()?)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
-        let recorded = record_in(&tx, &conversation, &result, lexicon_version, now)?;
+        defer_foreign_keys(&tx)?;
+        let mut counts = DayCounts::default();
+        let recorded = record_in(&tx, &prepared, lexicon_version, now, &mut counts)?;
+        counts.write(&tx)?;
         if !recorded.duplicate {
             index_text(&tx, recorded.conversation_id, recorded.conversation_id)?;
         }
@@ -408,17 +501,38 @@ impl Store {
         now: i64,
     ) -> Result<RecordOutcome> {
         let mask = self.masks_personal_data()?;
+        let prepared = items
+            .iter()
+            .map(|(conversation, result)| PreparedConversation::new(conversation, result, mask))
+            .collect::<Result<Vec<_>>>()?;
+        self.record_prepared(&prepared, lexicon_version, now)
+    }
+
+    /// Stores conversations made ready by [`PreparedConversation::new`] in
+    /// one transaction, as [`Store::record_batch`] does. Preparing is most
+    /// of a write's work and needs no database, so a bulk import prepares
+    /// the next batch on other threads while this one is written.
+    ///
+    /// # Errors
+    /// On a database error; nothing of the batch is written then.
+    pub fn record_prepared(
+        &mut self,
+        items: &[PreparedConversation],
+        lexicon_version: &str,
+        now: i64,
+    ) -> Result<RecordOutcome> {
         // IMMEDIATE: no other writer can slip in, so the ids this batch
         // adds form one range, which is then indexed in one statement.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
+        defer_foreign_keys(&tx)?;
         let mut outcome = RecordOutcome::default();
+        let mut counts = DayCounts::default();
         let mut new_ids: Option<(i64, i64)> = None;
-        for (conversation, result) in items {
-            let (conversation, result) = super::masking::for_storage(mask, conversation, result);
-            let recorded = record_in(&tx, &conversation, &result, lexicon_version, now)?;
+        for prepared in items {
+            let recorded = record_in(&tx, prepared, lexicon_version, now, &mut counts)?;
             if recorded.duplicate {
                 outcome.duplicates += 1;
             } else {
@@ -428,6 +542,7 @@ impl Store {
             }
             outcome.recorded.push(recorded);
         }
+        counts.write(&tx)?;
         if let Some((first, last)) = new_ids {
             index_text(&tx, first, last)?;
         }
@@ -754,7 +869,7 @@ impl Store {
         let mut records = vec![record];
         self.attach_labels(&mut records)?;
         let record = records.remove(0);
-        let latest: Option<(i64, String)> = self
+        let latest: Option<(i64, Value)> = self
             .conn
             .query_row(
                 "SELECT id, result FROM classification WHERE conversation_id = ?1
@@ -774,7 +889,7 @@ impl Store {
             .map_err(sql("count classifications"))?;
         let mut original_labels = EffectiveLabels::default();
         let mut classification = None;
-        if let Some((classification_id, json)) = latest {
+        if let Some((classification_id, stored)) = latest {
             let mut stmt = self
                 .conn
                 .prepare_cached(
@@ -791,7 +906,7 @@ impl Store {
             original_labels.sort();
             // A result written by an older build may not parse; the labels
             // above still show what it said.
-            classification = serde_json::from_str(&json).ok();
+            classification = stored_result(stored);
         }
         let corrections = self.corrections(id)?;
         Ok(ConversationDetail {
@@ -856,17 +971,26 @@ fn index_text(tx: &Transaction<'_>, first: i64, last: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records one conversation inside an open transaction.
+/// Checks foreign keys at the commit instead of after every statement.
+/// Immediate checks (and insert triggers) make SQLite journal every
+/// statement so it can undo it alone; writes that can fail only as a
+/// whole don't need that, and a violation still fails the commit.
+fn defer_foreign_keys(tx: &Transaction<'_>) -> Result<()> {
+    tx.pragma_update(None, "defer_foreign_keys", true)
+        .map_err(sql("defer foreign key checks"))
+}
+
+/// Records one prepared conversation inside an open transaction; the
+/// conversation and its labels are added to `counts`.
 fn record_in(
     tx: &Transaction<'_>,
-    conversation: &NewConversation,
-    result: &Classification,
+    prepared: &PreparedConversation,
     lexicon_version: &str,
     now: i64,
+    counts: &mut DayCounts,
 ) -> Result<Recorded> {
-    let mut conversation = conversation.clone();
-    conversation.fill_from(result);
-    let hash = content_hash(&conversation.text);
+    let conversation = &prepared.conversation;
+    let hash = prepared.hash;
     let at = conversation.chat_at.unwrap_or(now);
     let inserted: Option<i64> = tx
         .prepare_cached(
@@ -886,7 +1010,7 @@ fn record_in(
                     conversation.agent,
                     conversation.buyer,
                     conversation.shop,
-                    result.format.code(),
+                    prepared.format,
                     conversation.chat_at,
                     now,
                     at,
@@ -896,17 +1020,22 @@ fn record_in(
             .optional()
         })
         .map_err(sql("insert a conversation"))?;
-    let (conversation_id, duplicate, at) = match inserted {
-        Some(id) => (id, false, at),
+    let (conversation_id, duplicate, at, agent) = match inserted {
+        Some(id) => {
+            counts.add(at, conversation.agent.as_deref(), "");
+            (id, false, at, conversation.agent.clone())
+        }
         None => {
-            let (id, at, latest_version): (i64, i64, Option<String>) = tx
+            let (id, at, agent, latest_version): (i64, i64, Option<String>, Option<String>) = tx
                 .prepare_cached(
-                    "SELECT c.id, c.at, (SELECT lexicon_version FROM classification k
+                    "SELECT c.id, c.at, c.agent, (SELECT lexicon_version FROM classification k
                          WHERE k.conversation_id = c.id ORDER BY k.id DESC LIMIT 1)
                      FROM conversation c WHERE c.content_hash = ?1",
                 )
                 .and_then(|mut stmt| {
-                    stmt.query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    stmt.query_row([&hash[..]], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
                 })
                 .map_err(sql("read a stored conversation"))?;
             if latest_version.as_deref() == Some(lexicon_version) {
@@ -916,27 +1045,21 @@ fn record_in(
                     duplicate: true,
                 });
             }
-            (id, true, at)
+            (id, true, at, agent)
         }
     };
-    let json = serde_json::to_string(result)
-        .map_err(|e| Error::Store(StoreError::Invalid(format!("cannot store the result: {e}"))))?;
     let classification_id: i64 = tx
         .prepare_cached(
             "INSERT INTO classification (conversation_id, lexicon_version, classified_at, result)
              VALUES (?1, ?2, ?3, ?4) RETURNING id",
         )
         .and_then(|mut stmt| {
-            stmt.query_row(params![conversation_id, lexicon_version, now, json], |r| {
-                r.get(0)
-            })
+            stmt.query_row(
+                params![conversation_id, lexicon_version, now, prepared.result],
+                |r| r.get(0),
+            )
         })
         .map_err(sql("insert a classification"))?;
-    let scored = result
-        .motives
-        .iter()
-        .chain([&result.experience, &result.intent])
-        .chain(result.topics.iter());
     {
         let mut stmt = tx
             .prepare_cached(
@@ -944,12 +1067,12 @@ fn record_in(
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(sql("insert classification labels"))?;
-        for label in scored {
+        for &(label, score) in &prepared.scored {
             stmt.execute(params![
                 classification_id,
-                label.code.code(),
-                label.code.axis().code(),
-                f64::from(label.score)
+                label.code(),
+                label.axis().code(),
+                f64::from(score)
             ])
             .map_err(sql("insert classification labels"))?;
         }
@@ -976,16 +1099,20 @@ fn record_in(
     let mut stmt = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
-             VALUES (?1, ?2, ?3, ?4, 0, (SELECT agent FROM conversation WHERE id = ?3))",
+             VALUES (?1, ?2, ?3, ?4, 0, ?5)",
         )
         .map_err(sql("insert labels"))?;
-    for label in result.labels() {
+    for &(label, _) in &prepared.scored {
         let axis = label.axis().code();
         if corrected_axes.iter().any(|a| a == axis) {
             continue;
         }
-        stmt.execute(params![label.code(), at, conversation_id, axis])
+        let added = stmt
+            .execute(params![label.code(), at, conversation_id, axis, agent])
             .map_err(sql("insert labels"))?;
+        if added > 0 {
+            counts.add(at, agent.as_deref(), label.code());
+        }
     }
     Ok(Recorded {
         conversation_id,
@@ -997,6 +1124,48 @@ fn record_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::tests_support::classification;
+
+    // Results are stored compressed (smaller than their JSON), read back
+    // whole, and a result stored as JSON text by schema 2 still reads.
+    #[test]
+    fn stored_results_compressed_and_old_text_read() {
+        let mut store = Store::open_in_memory().unwrap();
+        let result = classification(&[Label::Bargain], Label::Novice, Label::Shopper, &[]);
+        let id = store
+            .record(&NewConversation::pasted("买家：包邮吗"), &result, "v1", 1)
+            .unwrap()
+            .conversation_id;
+        let (kind, size): (String, i64) = store
+            .conn
+            .query_row(
+                "SELECT typeof(result), length(result) FROM classification",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kind, "blob");
+        assert!(usize::try_from(size).unwrap() < serde_json::to_vec(&result).unwrap().len());
+        assert_eq!(
+            store.conversation(id).unwrap().classification,
+            Some(result.clone())
+        );
+
+        let json = serde_json::to_string(&result).unwrap();
+        store
+            .conn
+            .execute("UPDATE classification SET result = ?1", [&json])
+            .unwrap();
+        assert_eq!(store.conversation(id).unwrap().classification, Some(result));
+
+        // Damage shows as no result, not as an error or a huge allocation.
+        let claims_4_gib = [0xff, 0xff, 0xff, 0xff, 1, 2, 3];
+        store
+            .conn
+            .execute("UPDATE classification SET result = ?1", [&claims_4_gib[..]])
+            .unwrap();
+        assert_eq!(store.conversation(id).unwrap().classification, None);
+    }
 
     // Line endings and outer blank lines do not change a conversation's identity.
     #[test]

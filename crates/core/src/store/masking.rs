@@ -140,25 +140,27 @@ mod tests {
         assert!(dump(&store).contains("13712345678"), "masking off keeps it");
     }
 
-    /// Every text value of every table, one per line.
+    /// Every text value of every table, one per line (results decompressed).
     fn dump(store: &Store) -> String {
         let mut out = String::new();
-        for (table, columns) in [
-            (
-                "conversation",
-                "text || ' ' || coalesce(buyer,'') || ' ' || coalesce(agent,'')",
-            ),
-            ("classification", "result"),
-        ] {
-            let mut stmt = store
-                .conn
-                .prepare(&format!("SELECT {columns} FROM {table}"))
-                .unwrap();
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
-            for row in rows {
-                out.push_str(&row.unwrap());
-                out.push('\n');
-            }
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT text || ' ' || coalesce(buyer,'') || ' ' || coalesce(agent,'') FROM conversation",
+            )
+            .unwrap();
+        for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+        let mut stmt = store
+            .conn
+            .prepare("SELECT result FROM classification")
+            .unwrap();
+        for row in stmt.query_map([], |r| r.get(0)).unwrap() {
+            let json = crate::store::history::stored_result_json(row.unwrap()).expect("a result");
+            out.push_str(&String::from_utf8(json).unwrap());
+            out.push('\n');
         }
         out
     }
