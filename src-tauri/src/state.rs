@@ -1,7 +1,7 @@
 //! What every command shares: the compiled classifier and the store.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
@@ -35,6 +35,9 @@ pub struct AppState {
     pub import_running: AtomicBool,
     /// Supervisor actions are allowed until then (see `pin`).
     pub supervisor_until: Mutex<Option<Instant>>,
+    /// Bumped by every `count_history`: a count counting page by page
+    /// stops when a newer one has begun (the UI waits only for the newest).
+    pub count_generation: AtomicU64,
     /// The lexicon being edited, compiled once for the phrases tried
     /// against it: (hash of its source, classifier).
     pub trial: Mutex<Option<(u64, Classifier)>>,
@@ -69,6 +72,7 @@ impl AppState {
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
+            count_generation: AtomicU64::new(0),
             supervisor_until: Mutex::new(None),
             trial: Mutex::new(None),
         })
