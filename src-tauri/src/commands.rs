@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use buyerlens_core::eval;
 use buyerlens_core::import::{self, ImportOptions};
 use buyerlens_core::store::{
-    pack_to_toml, parse_pack, NewConversation, Store, TemplateDraft, TemplatePackOutcome,
+    pack_to_toml, parse_pack, NewConversation, TemplateDraft, TemplatePackOutcome,
 };
 use buyerlens_core::suggest::{self, FillContext};
 use buyerlens_core::{Classifier, Lexicon};
@@ -493,9 +493,10 @@ fn run_import<R: Runtime>(
     };
     let options = ImportOptions::default();
     let summary = match &state.db_path {
-        Some(db) => {
-            state.store()?; // the database opened at start-up; say why not if it did not
-            let mut store = Store::open(db)?;
+        Some(_) => {
+            // A connection of its own, so pages and pastes go on meanwhile;
+            // the file was checked when the app opened it.
+            let mut store = state.store()?.another_connection()?;
             import::import_paths(
                 &mut store,
                 &classifier,
