@@ -139,12 +139,12 @@ impl<'a> TimeParts<'a> {
         let dated = |with_year: bool| {
             let (year, rest) = if with_year {
                 let (_, year, rest) = digits(text, 4, 4)?;
-                (Some(year), separator(rest, &['-', '/', '.', '年'])?)
+                (Some(year), rest.strip_prefix(['-', '/', '.', '年'])?)
             } else {
                 (None, text)
             };
             let (month, _, rest) = digits(rest, 1, 2)?;
-            let rest = separator(rest, &['-', '/', '.', '月'])?;
+            let rest = rest.strip_prefix(['-', '/', '.', '月'])?;
             let (day, _, rest) = digits(rest, 1, 2)?;
             let rest = rest.strip_prefix('日').unwrap_or(rest);
             let clock = rest.trim_start_matches([' ', '\t']);
@@ -197,11 +197,6 @@ fn digits(text: &str, min: usize, max: usize) -> Option<(u32, &str, &str)> {
     }
     let (number, rest) = text.split_at(n);
     Some((number.parse().ok()?, number, rest))
-}
-
-/// `text` after one of `separators`.
-fn separator<'a>(text: &'a str, separators: &[char]) -> Option<&'a str> {
-    text.strip_prefix(separators)
 }
 
 enum LineKind<'a> {

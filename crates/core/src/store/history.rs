@@ -145,11 +145,6 @@ impl PreparedConversation {
             conversation,
         })
     }
-
-    /// The content hash the conversation is stored under.
-    pub fn content_hash(&self) -> &[u8; 32] {
-        &self.hash
-    }
 }
 
 /// A stored result larger than this is taken for damage, not decompressed.
