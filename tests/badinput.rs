@@ -501,13 +501,11 @@ fn odd_characters_keep_evidence_exact() {
             "the cue 包邮 is found in {text:?}: {evidence:?}"
         );
         for e in evidence {
-            let at: String = result.messages[e.message]
-                .text
-                .chars()
-                .skip(e.start)
-                .take(e.end - e.start)
-                .collect();
-            assert_eq!(at, e.text, "evidence offsets in {text:?}");
+            assert_eq!(
+                result.quoted(e).as_deref(),
+                Some(e.text.as_str()),
+                "evidence offsets in {text:?}"
+            );
         }
     }
 }

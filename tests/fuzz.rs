@@ -110,21 +110,11 @@ fn import_bytes(extension: &str, bytes: &[u8]) {
 
 /// Every evidence of a result lies inside its message and quotes it.
 fn check_evidence(result: &buyerlens_core::Classification) {
-    for score in result
-        .motives
-        .iter()
-        .chain(&result.topics)
-        .chain([&result.experience, &result.intent])
-    {
+    for score in result.scores() {
         for e in &score.evidence {
             let message = &result.messages[e.message].text;
             assert!(e.start <= e.end && e.end <= message.chars().count());
-            let at: String = message
-                .chars()
-                .skip(e.start)
-                .take(e.end - e.start)
-                .collect();
-            assert_eq!(at, e.text);
+            assert_eq!(result.quoted(e).as_deref(), Some(e.text.as_str()));
         }
     }
 }

@@ -67,20 +67,13 @@ fn import_never_writes_raw_personal_numbers() {
     );
     let result = detail.classification.expect("a stored classification");
     let mut checked = 0;
-    for score in result
-        .motives
-        .iter()
-        .chain(&result.topics)
-        .chain([&result.experience, &result.intent])
-    {
+    for score in result.scores() {
         for e in &score.evidence {
-            let at: String = result.messages[e.message]
-                .text
-                .chars()
-                .skip(e.start)
-                .take(e.end - e.start)
-                .collect();
-            assert_eq!(at, e.text, "evidence offsets point at the stored text");
+            assert_eq!(
+                result.quoted(e).as_deref(),
+                Some(e.text.as_str()),
+                "evidence offsets point at the stored text"
+            );
             checked += 1;
         }
     }

@@ -54,16 +54,13 @@ proptest! {
             Err(e) => prop_assert!(false, "unexpected error {e}"),
             Ok(result) => {
                 let has_buyer = result.messages.iter().any(|m| m.speaker == Speaker::Buyer);
-                let all = result.motives.iter().chain(&result.topics)
-                    .chain([&result.experience, &result.intent]);
-                for label in all {
+                for label in result.scores() {
                     for e in &label.evidence {
                         let message = &result.messages[e.message];
                         prop_assert!(message.speaker == Speaker::Buyer || (!has_buyer && message.speaker == Speaker::Unknown));
                         prop_assert!(!message.system);
-                        let quoted: String = message.text.chars().skip(e.start).take(e.end - e.start).collect();
                         prop_assert!(e.start < e.end && e.end <= message.text.chars().count());
-                        prop_assert_eq!(&quoted, &e.text);
+                        prop_assert_eq!(result.quoted(e), Some(e.text.clone()));
                     }
                 }
             }

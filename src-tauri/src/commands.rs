@@ -329,12 +329,7 @@ pub fn try_lexicon(
     phrase: String,
 ) -> CommandResult<Vec<LexiconMatch>> {
     let c = trial_classifier(&state, &source)?.classify(&phrase)?;
-    let scores = c
-        .motives
-        .iter()
-        .chain([&c.experience, &c.intent])
-        .chain(c.topics.iter());
-    Ok(scores
+    Ok(c.scores()
         .flat_map(|s| {
             s.evidence.iter().map(|e| LexiconMatch {
                 label: s.label.clone(),

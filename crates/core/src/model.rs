@@ -122,11 +122,26 @@ pub struct Classification {
 impl Classification {
     /// The codes of all labels that hold: motives, experience, intent, topics.
     pub fn labels(&self) -> impl Iterator<Item = Label> + '_ {
+        self.scores().map(|s| s.code)
+    }
+
+    /// All labels that hold with their scores and evidence, in the order
+    /// of [`Classification::labels`].
+    pub fn scores(&self) -> impl Iterator<Item = &LabelScore> + '_ {
         self.motives
             .iter()
-            .map(|m| m.code)
-            .chain([self.experience.code, self.intent.code])
-            .chain(self.topics.iter().map(|t| t.code))
+            .chain([&self.experience, &self.intent])
+            .chain(&self.topics)
+    }
+
+    /// The text at an evidence's offsets (characters of its message's text
+    /// as pasted), which is what its `text` says; `None` when the offsets
+    /// lie outside the message.
+    pub fn quoted(&self, evidence: &Evidence) -> Option<String> {
+        let message = &self.messages.get(evidence.message)?.text;
+        let length = evidence.end.checked_sub(evidence.start)?;
+        (evidence.end <= message.chars().count())
+            .then(|| message.chars().skip(evidence.start).take(length).collect())
     }
 
     /// The buyer's nickname, when a buyer message carries one.

@@ -446,10 +446,7 @@ mod tests {
             .unwrap()
             .contains("13812345678"));
         let all = |c: &Classification| {
-            c.motives
-                .iter()
-                .chain(&c.topics)
-                .chain([&c.experience, &c.intent])
+            c.scores()
                 .flat_map(|s| s.evidence.clone())
                 .collect::<Vec<_>>()
         };
@@ -457,12 +454,7 @@ mod tests {
         assert!(!before.is_empty(), "the chat has evidence");
         for (b, a) in before.iter().zip(&after) {
             assert_eq!((b.message, b.start, b.end), (a.message, a.start, a.end));
-            let at: String = masked.messages[a.message]
-                .text
-                .chars()
-                .skip(a.start)
-                .take(a.end - a.start)
-                .collect();
+            let at = masked.quoted(a).unwrap_or_default();
             assert_eq!(
                 at, a.text,
                 "evidence text is the stored text at its offsets"

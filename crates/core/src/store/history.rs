@@ -130,13 +130,7 @@ impl PreparedConversation {
         let (conversation, result) = super::masking::for_storage(mask, conversation, result);
         let mut conversation = conversation.into_owned();
         conversation.fill_from(&result);
-        let scored = result
-            .motives
-            .iter()
-            .chain([&result.experience, &result.intent])
-            .chain(result.topics.iter())
-            .map(|l| (l.code, l.score))
-            .collect();
+        let scored = result.scores().map(|l| (l.code, l.score)).collect();
         Ok(PreparedConversation {
             hash: content_hash(&conversation.text),
             format: result.format.code(),
