@@ -149,3 +149,43 @@ fn eval_on_the_shared_corpus() {
     );
     assert!(report["per_format"].get("qianniu_paste").is_some());
 }
+
+// The CLI's import refuses a file one byte over the core's
+// `import::MAX_FILE_BYTES` by default (the app's limit: one constant),
+// naming the limit; `--max-file-mib` raises it for the CLI.
+#[test]
+fn import_file_limit_is_the_cores() {
+    let limit = buyerlens_core::import::MAX_FILE_BYTES;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let big = dir.path().join("big.txt");
+    // sparse: made at once, refused by its size before it is read
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(limit + 1)
+        .unwrap();
+    let (db, big) = (db.to_str().unwrap(), big.to_str().unwrap());
+    let refused = buyerlens(&["import", "--db", db, big], b"");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(&format!("limit of {limit} bytes")),
+        "the default limit is the core's: {said}"
+    );
+    let raised = (limit >> 20) + 1;
+    let read = buyerlens(
+        &[
+            "import",
+            "--db",
+            db,
+            "--max-file-mib",
+            &raised.to_string(),
+            big,
+        ],
+        b"",
+    );
+    assert!(
+        !String::from_utf8_lossy(&read.stderr).contains("limit of"),
+        "--max-file-mib raises it: {read:?}"
+    );
+}

@@ -309,7 +309,8 @@ pub(crate) mod tests {
             .unwrap()
             .is_i64());
 
-        // Import: a GBK file is read, an image renamed .txt is reported and skipped.
+        // Import: a GBK file is read, an image renamed .txt is reported and
+        // skipped, and so is a file over the import limit the CLI shares.
         let dir =
             std::env::temp_dir().join(format!("buyerlens-desktop-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -321,13 +322,24 @@ pub(crate) mod tests {
             [0x89, b'P', b'N', b'G', 0, 0, 0, 0x0d, 0xff, 0],
         )
         .unwrap();
+        let limit = buyerlens_core::import::MAX_FILE_BYTES;
+        std::fs::File::create(dir.join("huge.txt"))
+            .unwrap()
+            .set_len(limit + 1)
+            .unwrap();
         let summary = invoke(&webview, "import_paths", json!({ "paths": [dir] })).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(summary["conversationsAdded"], 1, "{summary}");
         assert_eq!(
             summary["errors"].as_array().unwrap().len(),
-            1,
-            "the image is reported: {summary}"
+            2,
+            "the image and the huge file are reported: {summary}"
+        );
+        assert!(
+            summary
+                .to_string()
+                .contains(&format!("limit of {limit} bytes")),
+            "the app refuses files over the limit the CLI has: {summary}"
         );
         let found = invoke(
             &webview,

@@ -24,8 +24,8 @@ pub struct Args {
     batch: usize,
     /// Refuse files larger than this many MiB, by their size, before
     /// reading them (a chat export of 100 MiB holds ~200,000 chats;
-    /// split bigger ones).
-    #[arg(long, value_name = "MIB", default_value_t = 100)]
+    /// split bigger ones). The desktop app uses the same default.
+    #[arg(long, value_name = "MIB", default_value_t = import::MAX_FILE_BYTES >> 20)]
     max_file_mib: u64,
     /// Store phone, ID-card and bank-card numbers and addresses as they
     /// are, for this import only (masking is on by default; see `settings`).

@@ -62,6 +62,13 @@ pub struct FileConversations {
     pub problems: Vec<String>,
 }
 
+/// The largest file an import reads, by default, in the CLI (`import
+/// --max-file-mib` changes it) and in the app alike: 100 MiB, about
+/// 200,000 chats. A file is read and decoded whole in memory (a GBK file
+/// twice over), so a larger one could take gigabytes on a shop laptop;
+/// it is refused by its size before anything is read (split it).
+pub const MAX_FILE_BYTES: u64 = 100 << 20;
+
 /// Import settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
@@ -75,7 +82,7 @@ impl Default for ImportOptions {
     fn default() -> ImportOptions {
         ImportOptions {
             batch_size: 1000,
-            max_file_bytes: 512 << 20,
+            max_file_bytes: MAX_FILE_BYTES,
         }
     }
 }
