@@ -175,15 +175,14 @@ pub fn correct_labels(
 /// How many history rows the filter matches (the list pages through them).
 /// Dates, agent and at most one label are read off the report counts, so
 /// that costs the same with a million conversations; a search or several
-/// labels count the matching rows page by page (seconds for hundreds of
-/// thousands of rows: see [`count_in_pages`]).
+/// labels are counted by the core in one query, on a connection of their
+/// own, and a newer count stops an older one (see
+/// [`AppState::count_history`]).
 #[tauri::command(async)]
 pub fn count_history(state: State<'_, AppState>, filter: HistoryFilterDto) -> CommandResult<u64> {
-    let generation = state.count_generation.fetch_add(1, Ordering::SeqCst) + 1;
     let core_filter = filter.to_core(0, MAX_PAGE)?;
-    let store = state.store()?;
     if core_filter.search.is_none() && core_filter.labels.len() <= 1 {
-        let stats = store.stats(&filter.to_stats()?)?;
+        let stats = state.store()?.stats(&filter.to_stats()?)?;
         match (core_filter.labels.first(), core_filter.corrected) {
             (None, None) => return Ok(stats.conversations),
             (None, Some(_)) => return Ok(stats.corrected),
@@ -197,46 +196,7 @@ pub fn count_history(state: State<'_, AppState>, filter: HistoryFilterDto) -> Co
             (Some(_), Some(_)) => {}
         }
     }
-    drop(store);
-    count_in_pages(&state, core_filter, COUNT_PAGE, generation)
-}
-
-/// Rows a counting page reads (as the core's export pages).
-const COUNT_PAGE: u32 = 2000;
-
-/// Counts the rows `filter` matches a page at a time, newest first, each
-/// page after the last row of the one before (the keyset paging
-/// `list_history` uses), locking the store for one page at a time: a page
-/// or a paste asked for meanwhile waits for one page, not for the whole
-/// count. Stops with `cancelled` once a newer count has begun (its
-/// `generation` is no longer the state's). Rows stored while it counts
-/// are counted when they are older than the page it is at.
-fn count_in_pages(
-    state: &AppState,
-    filter: buyerlens_core::store::HistoryFilter,
-    page_rows: u32,
-    generation: u64,
-) -> CommandResult<u64> {
-    let mut page = buyerlens_core::store::HistoryFilter {
-        limit: page_rows,
-        offset: 0,
-        before: None,
-        ..filter
-    };
-    let mut count = 0;
-    loop {
-        if state.count_generation.load(Ordering::SeqCst) != generation {
-            return Err(CommandError::Cancelled);
-        }
-        let records = state.store()?.history(&page)?;
-        count += records.len() as u64;
-        match records.last() {
-            Some(last) if records.len() == page_rows as usize => {
-                page.before = Some((last.at, last.id));
-            }
-            _ => return Ok(count),
-        }
-    }
+    state.count_history(&core_filter)
 }
 
 /// Writes the filtered history to a CSV or xlsx file (what the core's
@@ -601,55 +561,69 @@ pub fn import_templates(
 mod tests {
     use super::*;
 
-    // Counting page by page finds what the core's row-by-row walk finds,
-    // across page boundaries, and a count overtaken by a newer one stops.
+    // The app's count is the core's count of what history lists, on a
+    // second connection when the database is a file, and a count
+    // overtaken by a newer one stops with `Cancelled`.
     #[test]
-    fn counting_in_pages_matches_and_stops_when_overtaken() {
-        let state = AppState::in_memory().unwrap();
-        buyerlens_core::store::synthetic::fill(
-            &mut state.store().unwrap(),
-            0,
-            50,
-            50,
-            local_now(),
-            &mut |_| {},
-        )
-        .unwrap();
-        for labels in [
-            vec![],
-            vec![buyerlens_core::Label::Bargain],
-            vec![
-                buyerlens_core::Label::Bargain,
-                buyerlens_core::Label::Shipping,
-            ],
-        ] {
-            let filter = buyerlens_core::store::HistoryFilter {
-                labels: labels.clone(),
-                ..Default::default()
-            };
-            let walked = state
-                .store()
-                .unwrap()
-                .for_each_record(&filter, &mut |_| Ok(()))
-                .unwrap() as u64;
-            assert!(
-                walked > 4,
-                "several pages to count: {walked} for {labels:?}"
-            );
-            let generation = state.count_generation.load(Ordering::SeqCst);
-            for page in [1, 2, 4, 2000] {
-                assert_eq!(
-                    count_in_pages(&state, filter.clone(), page, generation).unwrap(),
-                    walked,
-                    "pages of {page}, labels {labels:?}"
-                );
-            }
-        }
-        let overtaken = state.count_generation.fetch_add(1, Ordering::SeqCst);
-        state.count_generation.fetch_add(1, Ordering::SeqCst);
-        assert!(matches!(
-            count_in_pages(&state, Default::default(), 3, overtaken),
-            Err(CommandError::Cancelled)
+    fn counts_match_history_and_stop_when_overtaken() {
+        let dir = std::env::temp_dir().join(format!(
+            "buyerlens-count-{}-{}",
+            std::process::id(),
+            local_now()
         ));
+        for state in [
+            AppState::in_memory().unwrap(),
+            AppState::open(dir.join("h.sqlite")).unwrap(),
+        ] {
+            buyerlens_core::store::synthetic::fill(
+                &mut state.store().unwrap(),
+                0,
+                300,
+                50,
+                local_now(),
+                &mut |_| {},
+            )
+            .unwrap();
+            for labels in [
+                vec![],
+                vec![buyerlens_core::Label::Bargain],
+                vec![
+                    buyerlens_core::Label::Bargain,
+                    buyerlens_core::Label::Shipping,
+                ],
+            ] {
+                let filter = buyerlens_core::store::HistoryFilter {
+                    labels: labels.clone(),
+                    ..Default::default()
+                };
+                let walked = state
+                    .store()
+                    .unwrap()
+                    .for_each_record(&filter, &mut |_| Ok(()))
+                    .unwrap() as u64;
+                assert!(walked > 4, "{walked} rows for {labels:?}");
+                assert_eq!(state.count_history(&filter).unwrap(), walked, "{labels:?}");
+            }
+            // A newer count begins while one runs: the older stops.
+            std::thread::scope(|s| {
+                let older = s.spawn(|| {
+                    let mut outcomes = Vec::new();
+                    for _ in 0..200 {
+                        outcomes.push(state.count_history(&Default::default()));
+                    }
+                    outcomes
+                });
+                for _ in 0..200 {
+                    let _ = state.count_history(&Default::default());
+                }
+                for outcome in older.join().unwrap() {
+                    assert!(
+                        matches!(outcome, Ok(_) | Err(CommandError::Cancelled)),
+                        "an overtaken count is cancelled, never an error: {outcome:?}"
+                    );
+                }
+            });
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

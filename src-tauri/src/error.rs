@@ -61,6 +61,7 @@ impl CommandError {
                     | StoreError::Corrupt { .. }
                     | StoreError::NewerSchema { .. }
                     | StoreError::Migration(_) => "store",
+                    StoreError::Interrupted => "cancelled",
                 },
             },
             CommandError::StoreUnavailable(_) => "unavailable",

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
-use buyerlens_core::store::{Store, StoreError};
+use buyerlens_core::store::{HistoryFilter, Store, StoreError};
 use buyerlens_core::{Classifier, Lexicon};
 
 use crate::error::{CommandError, CommandResult};
@@ -35,9 +35,13 @@ pub struct AppState {
     pub import_running: AtomicBool,
     /// Supervisor actions are allowed until then (see `pin`).
     pub supervisor_until: Mutex<Option<Instant>>,
-    /// Bumped by every `count_history`: a count counting page by page
+    /// Bumped by every count (see [`AppState::count_history`]): a count
     /// stops when a newer one has begun (the UI waits only for the newest).
-    pub count_generation: AtomicU64,
+    count_generation: Arc<AtomicU64>,
+    /// A second connection to the database for counts, opened at the first
+    /// one, so that a long count does not hold `store` (see
+    /// [`AppState::count_history`]).
+    counter: Mutex<Option<Store>>,
     /// The lexicon being edited, compiled once for the phrases tried
     /// against it: (hash of its source, classifier).
     pub trial: Mutex<Option<(u64, Classifier)>>,
@@ -72,7 +76,8 @@ impl AppState {
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
-            count_generation: AtomicU64::new(0),
+            count_generation: Arc::new(AtomicU64::new(0)),
+            counter: Mutex::new(None),
             supervisor_until: Mutex::new(None),
             trial: Mutex::new(None),
         })
@@ -141,6 +146,8 @@ impl AppState {
                 backup.display()
             )));
         }
+        // A connection for counts would still read the file set aside.
+        *self.counter.lock()? = None;
         let kept = Store::restore(&db, &backup, local_now())?;
         let mut restored = Store::open(&db)?;
         restored.install_default_templates(local_now())?;
@@ -197,10 +204,49 @@ impl AppState {
     /// the file and remove it. Commands afterwards say the database is
     /// unavailable.
     pub fn close(&self) {
+        // A count running on the second connection stops first.
+        self.count_generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut counter) = self.counter.lock() {
+            *counter = None;
+        }
         if let Ok(mut store) = self.store.lock() {
             if store.is_ok() {
                 *store = Err("BuyerLens is closing".into());
             }
+        }
+    }
+
+    /// How many history rows `filter` matches ([`Store::count_history`]),
+    /// counted on a second connection to the database rather than the
+    /// one every other command shares: a count can read hundreds of
+    /// thousands of index entries (a quarter to a third of a second at a
+    /// million conversations), and pages and pastes must not wait for it
+    /// (WAL lets the two connections read and write side by side). A
+    /// count stops as soon as a newer one begins, with `Cancelled`: the UI
+    /// waits only for the newest, and starts one per keystroke of a
+    /// search. A database in memory (tests) is counted on its only
+    /// connection.
+    ///
+    /// # Errors
+    /// `Cancelled` when overtaken; the store's errors.
+    pub fn count_history(&self, filter: &HistoryFilter) -> CommandResult<u64> {
+        let generation = self.count_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let latest = Arc::clone(&self.count_generation);
+        let overtaken = move || latest.load(Ordering::SeqCst) != generation;
+        // Waits only for an older count to notice it was overtaken.
+        let mut counter = self.counter.lock()?;
+        if counter.is_none() && self.db_path.is_some() {
+            *counter = Some(self.store()?.another_connection()?);
+        }
+        let counted = match &*counter {
+            Some(counter) => counter.count_history_unless(filter, overtaken),
+            None => self.store()?.count_history_unless(filter, overtaken),
+        };
+        match counted {
+            Err(buyerlens_core::Error::Store(StoreError::Interrupted)) => {
+                Err(CommandError::Cancelled)
+            }
+            counted => Ok(counted?),
         }
     }
 

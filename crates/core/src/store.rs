@@ -149,6 +149,10 @@ pub enum StoreError {
     /// A value given to the store is not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// A query was stopped before it finished, because its caller asked
+    /// (see [`Store::count_history_unless`]).
+    #[error("the query was stopped before it finished")]
+    Interrupted,
 }
 
 /// Wraps a rusqlite error with what the store was doing.

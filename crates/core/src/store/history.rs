@@ -433,6 +433,39 @@ fn like_pattern(word: &str) -> String {
     pattern
 }
 
+/// What a history query is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Rows of a page, newest first.
+    Page,
+    /// How many rows match.
+    Count,
+}
+
+/// SQLite steps between two calls of a count's `stop` check.
+const STOP_CHECK_STEPS: std::ffi::c_int = 1_000;
+
+/// The FROM and WHERE of a history query, with their parameters
+/// (`?1`, `?2` … in order).
+#[derive(Debug)]
+struct HistoryQuery {
+    from_clause: String,
+    /// Empty, or `WHERE …`.
+    where_clause: String,
+    /// The time and the id of a row, in the columns of the index walked.
+    time_column: &'static str,
+    id_column: &'static str,
+    args: Vec<Value>,
+}
+
+impl HistoryQuery {
+    /// Adds a parameter; returns its placeholder.
+    fn arg(&mut self, value: Value) -> String {
+        self.args.push(value);
+        format!("?{}", self.args.len())
+    }
+}
+
 /// How the rows of a history page are found: the index walked in time
 /// order (or the match set sorted), chosen by the smallest estimate.
 #[derive(Debug, Clone, PartialEq)]
@@ -585,16 +618,135 @@ impl Store {
     /// [`StoreError::Invalid`] for a search with a one-character word;
     /// database errors.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRecord>> {
+        self.history_page(filter, SCAN_ABOVE_MATCHES)
+    }
+
+    /// [`Store::history`], scanning for the search words in more than
+    /// `scan_above` conversations.
+    fn history_page(&self, filter: &HistoryFilter, scan_above: i64) -> Result<Vec<HistoryRecord>> {
+        let Some(mut query) = self.history_query(filter, Purpose::Page, scan_above)? else {
+            return Ok(Vec::new());
+        };
+        let limit = query.arg(Value::Integer(i64::from(filter.limit)));
+        let offset = query.arg(Value::Integer(
+            i64::try_from(filter.offset).unwrap_or(i64::MAX),
+        ));
+        let HistoryQuery {
+            from_clause,
+            where_clause,
+            time_column,
+            id_column,
+            args,
+        } = query;
+        let sql_text = format!(
+            "SELECT {RECORD_COLUMNS} FROM {from_clause} {where_clause} \
+             ORDER BY {time_column} DESC, {id_column} DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let mut records = self
+            .conn
+            .prepare_cached(&sql_text)
+            .and_then(|mut stmt| {
+                stmt.query_map(params_from_iter(args), record_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(sql("read a history page"))?;
+        self.attach_labels(&mut records)?;
+        Ok(records)
+    }
+
+    /// How many conversations [`Store::history`] would list for `filter`
+    /// over all its pages (`limit`, `offset` and `before` are ignored),
+    /// counted in one query with the same conditions.
+    ///
+    /// # Cost
+    /// Every match is counted, so this takes time proportional to the
+    /// matches of the most selective filter: at a million conversations,
+    /// tens to a few hundred milliseconds for a search word in a third of
+    /// them (see BENCHMARKS.md). Search words go through the full-text
+    /// index here even when they are common (a page scans the newest rows
+    /// instead, which fills a page quickly but would read every transcript
+    /// to count). See [`Store::count_history_unless`] to stop it early.
+    ///
+    /// # Errors
+    /// As [`Store::history`].
+    pub fn count_history(&self, filter: &HistoryFilter) -> Result<u64> {
+        // A page finds a common word by scanning the newest rows (a page
+        // fills fast); a count must see every match, and the index holds
+        // them far more compactly than the transcripts.
+        let Some(query) = self.history_query(filter, Purpose::Count, i64::MAX)? else {
+            return Ok(0);
+        };
+        let sql_text = format!(
+            "SELECT count(*) FROM {} {}",
+            query.from_clause, query.where_clause
+        );
+        let count: i64 = self
+            .conn
+            .prepare_cached(&sql_text)
+            .and_then(|mut stmt| stmt.query_row(params_from_iter(query.args), |r| r.get(0)))
+            .map_err(sql("count history"))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// [`Store::count_history`], stopped with [`StoreError::Interrupted`]
+    /// as soon as `stop` returns `true`. SQLite asks `stop` every few
+    /// thousand steps of the query (well under a millisecond apart), so a
+    /// count that is no longer wanted gives the connection back at once.
+    ///
+    /// # Errors
+    /// [`StoreError::Interrupted`] when stopped; otherwise as
+    /// [`Store::history`].
+    pub fn count_history_unless(
+        &self,
+        filter: &HistoryFilter,
+        mut stop: impl FnMut() -> bool + Send + 'static,
+    ) -> Result<u64> {
+        if stop() {
+            return Err(StoreError::Interrupted.into());
+        }
+        self.conn
+            .progress_handler(STOP_CHECK_STEPS, Some(stop))
+            .map_err(sql("watch a count"))?;
+        let counted = self.count_history(filter);
+        self.conn
+            .progress_handler(0, None::<fn() -> bool>)
+            .map_err(sql("watch a count"))?;
+        // Stopped in any of its queries (the plan's reads too).
+        counted.map_err(|e| match e {
+            Error::Store(StoreError::Sql { source, .. })
+                if source.sqlite_error_code()
+                    == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+            {
+                StoreError::Interrupted.into()
+            }
+            e => e,
+        })
+    }
+
+    /// The FROM and WHERE clauses that select the conversations `filter`
+    /// matches, for a page or for a count; `None` when the full-text
+    /// vocabulary shows that nothing can match. A search word in more than
+    /// `scan_above` conversations is matched by `LIKE` on the rows another
+    /// filter yields, not through the index.
+    ///
+    /// The filter that matches fewest conversations (estimated from the
+    /// report counts and the vocabulary) picks the index the query walks.
+    fn history_query(
+        &self,
+        filter: &HistoryFilter,
+        purpose: Purpose,
+        scan_above: i64,
+    ) -> Result<Option<HistoryQuery>> {
         let mut index_words: Vec<(String, i64)> = Vec::new();
         let mut scan_words: Vec<String> = Vec::new();
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             for word in search_words(search)? {
-                match self.plan_word(&word)? {
+                match self.plan_word(&word, scan_above)? {
                     WordPlan::Index(expression, estimate) => {
                         index_words.push((expression, estimate))
                     }
                     WordPlan::Scan(pattern) => scan_words.push(pattern),
-                    WordPlan::Nothing => return Ok(Vec::new()),
+                    WordPlan::Nothing => return Ok(None),
                 }
             }
         }
@@ -637,83 +789,103 @@ impl Store {
             }
         }
 
-        let mut args: Vec<Value> = Vec::new();
-        let mut conditions: Vec<String> = Vec::new();
-        let arg = |args: &mut Vec<Value>, value: Value| {
-            args.push(value);
-            format!("?{}", args.len())
+        let mut query = HistoryQuery {
+            from_clause: String::new(),
+            where_clause: String::new(),
+            time_column: "c.at",
+            id_column: "c.id",
+            args: Vec::new(),
         };
-        let (from_clause, time_column, id_column) = match &driver.0 {
+        let mut conditions: Vec<String> = Vec::new();
+        // Whether a condition reads `conversation c`. A count over a label
+        // or the full-text index needs no row of it otherwise, and looking
+        // every match up in that (large) table was most of a count's time.
+        let mut reads_conversation = purpose == Purpose::Page
+            || filter.agent.is_some()
+            || filter.corrected.is_some()
+            || !scan_words.is_empty();
+        // (FROM without `conversation c`, the join that adds it)
+        let (driver_from, join) = match &driver.0 {
             Driver::Label(label) => {
-                let p = arg(&mut args, Value::Text(label.code().into()));
+                let p = query.arg(Value::Text(label.code().into()));
                 conditions.push(format!("l0.code = {p}"));
                 // With an agent too, the (code, agent, at) index gives
                 // exactly the rows wanted, in order.
                 let index = match &filter.agent {
                     Some(agent) => {
-                        let p = arg(&mut args, Value::Text(agent.clone()));
+                        let p = query.arg(Value::Text(agent.clone()));
                         conditions.push(format!("l0.agent = {p}"));
                         "INDEXED BY conversation_label_agent"
                     }
                     None => "",
                 };
+                query.time_column = "l0.at";
+                query.id_column = "l0.conversation_id";
                 (
-                    format!(
-                        "conversation_label l0 {index} \
-                         JOIN conversation c ON c.id = l0.conversation_id"
-                    ),
-                    "l0.at",
-                    "l0.conversation_id",
+                    Some(format!("conversation_label l0 {index}")),
+                    "JOIN conversation c ON c.id = l0.conversation_id",
                 )
             }
-            Driver::Agent => (
-                "conversation c INDEXED BY conversation_agent_at".into(),
-                "c.at",
-                "c.id",
-            ),
-            Driver::Corrected => (
-                "conversation c INDEXED BY conversation_corrected_at".into(),
-                "c.at",
-                "c.id",
-            ),
+            Driver::Agent => {
+                query.from_clause = "conversation c INDEXED BY conversation_agent_at".into();
+                (None, "")
+            }
+            Driver::Corrected => {
+                query.from_clause = "conversation c INDEXED BY conversation_corrected_at".into();
+                (None, "")
+            }
             Driver::Index(expression) => {
-                let p = arg(&mut args, Value::Text(expression.clone()));
+                let p = query.arg(Value::Text(expression.clone()));
+                if purpose == Purpose::Count {
+                    query.id_column = "m.id";
+                }
+                reads_conversation |= filter.from.is_some() || filter.to.is_some();
                 (
-                    format!(
-                        "(SELECT rowid AS id FROM conversation_fts WHERE conversation_fts MATCH {p}) m \
-                         CROSS JOIN conversation c ON c.id = m.id"
-                    ),
-                    "c.at",
-                    "c.id",
+                    Some(format!(
+                        "(SELECT rowid AS id FROM conversation_fts \
+                         WHERE conversation_fts MATCH {p}) m"
+                    )),
+                    "CROSS JOIN conversation c ON c.id = m.id",
                 )
             }
-            Driver::Everything => ("conversation c".into(), "c.at", "c.id"),
+            Driver::Everything => {
+                query.from_clause = "conversation c".into();
+                (None, "")
+            }
         };
+        if let Some(from) = driver_from {
+            query.from_clause = if reads_conversation {
+                format!("{from} {join}")
+            } else {
+                from
+            };
+        }
+        let (time_column, id_column) = (query.time_column, query.id_column);
         if let Some(from) = filter.from {
-            let p = arg(&mut args, Value::Integer(from));
+            let p = query.arg(Value::Integer(from));
             conditions.push(format!("{time_column} >= {p}"));
         }
         if let Some(to) = filter.to {
-            let p = arg(&mut args, Value::Integer(to));
+            let p = query.arg(Value::Integer(to));
             conditions.push(format!("{time_column} <= {p}"));
         }
-        if let Some((at, id)) = filter.before {
-            let p_at = arg(&mut args, Value::Integer(at));
-            let p_id = arg(&mut args, Value::Integer(id));
+        if let (Some((at, id)), Purpose::Page) = (filter.before, purpose) {
+            let p_at = query.arg(Value::Integer(at));
+            let p_id = query.arg(Value::Integer(id));
             conditions.push(format!("({time_column}, {id_column}) < ({p_at}, {p_id})"));
         }
         for &label in &filter.labels {
             if driver.0 == Driver::Label(label) {
                 continue;
             }
-            let p = arg(&mut args, Value::Text(label.code().into()));
+            let p = query.arg(Value::Text(label.code().into()));
             conditions.push(format!(
                 "EXISTS (SELECT 1 FROM conversation_label l \
                  WHERE l.conversation_id = {id_column} AND l.code = {p})"
             ));
         }
         if let Some(agent) = &filter.agent {
-            let p = arg(&mut args, Value::Text(agent.clone()));
+            let p = query.arg(Value::Text(agent.clone()));
             conditions.push(format!("c.agent = {p}"));
         }
         match filter.corrected {
@@ -723,40 +895,21 @@ impl Store {
         }
         if let Some(expression) = &match_expression {
             if !matches!(driver.0, Driver::Index(_)) {
-                let p = arg(&mut args, Value::Text(expression.clone()));
+                let p = query.arg(Value::Text(expression.clone()));
                 conditions.push(format!(
-                    "c.id IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH {p})"
+                    "{id_column} IN (SELECT rowid FROM conversation_fts \
+                     WHERE conversation_fts MATCH {p})"
                 ));
             }
         }
         for pattern in scan_words {
-            let p = arg(&mut args, Value::Text(pattern));
+            let p = query.arg(Value::Text(pattern));
             conditions.push(format!("c.text LIKE {p} ESCAPE '\\'"));
         }
-        let where_clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        let limit = arg(&mut args, Value::Integer(i64::from(filter.limit)));
-        let offset = arg(
-            &mut args,
-            Value::Integer(i64::try_from(filter.offset).unwrap_or(i64::MAX)),
-        );
-        let query = format!(
-            "SELECT {RECORD_COLUMNS} FROM {from_clause} {where_clause} \
-             ORDER BY {time_column} DESC, {id_column} DESC LIMIT {limit} OFFSET {offset}"
-        );
-        let mut records = self
-            .conn
-            .prepare_cached(&query)
-            .and_then(|mut stmt| {
-                stmt.query_map(params_from_iter(args), record_from_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(sql("read a history page"))?;
-        self.attach_labels(&mut records)?;
-        Ok(records)
+        if !conditions.is_empty() {
+            query.where_clause = format!("WHERE {}", conditions.join(" AND "));
+        }
+        Ok(Some(query))
     }
 
     /// Conversations carrying `code` (`""`: all conversations) within the
@@ -782,8 +935,10 @@ impl Store {
             .map_err(sql("estimate a filter"))
     }
 
-    /// Decides how to match one search word, from the trigram vocabulary.
-    fn plan_word(&self, word: &str) -> Result<WordPlan> {
+    /// Decides how to match one search word, from the trigram vocabulary:
+    /// through the index unless it is in more than `scan_above`
+    /// conversations.
+    fn plan_word(&self, word: &str, scan_above: i64) -> Result<WordPlan> {
         let chars: Vec<char> = word.chars().collect();
         if chars.len() == 2 {
             // No two-character terms in a trigram index: every trigram that
@@ -804,7 +959,7 @@ impl Store {
             let docs: i64 = terms.iter().map(|(_, d)| d).sum();
             return Ok(if terms.is_empty() {
                 WordPlan::Nothing
-            } else if terms.len() > MAX_PREFIX_TERMS || docs > SCAN_ABOVE_MATCHES {
+            } else if terms.len() > MAX_PREFIX_TERMS || docs > scan_above {
                 WordPlan::Scan(like_pattern(word))
             } else {
                 let any = terms
@@ -831,7 +986,7 @@ impl Store {
                 Some(docs) => fewest = fewest.min(docs),
             }
         }
-        Ok(if fewest > SCAN_ABOVE_MATCHES {
+        Ok(if fewest > scan_above {
             WordPlan::Scan(like_pattern(word))
         } else {
             WordPlan::Index(quote_fts(word), fewest)
@@ -1177,6 +1332,159 @@ mod tests {
         assert!(search_words("   ").is_err());
         assert_eq!(like_pattern("5%_a"), "%5\\%\\_a%");
         assert_eq!(quote_fts("a\"b"), "\"a\"\"b\"");
+    }
+
+    /// A small store of varied conversations: labels, agents, days,
+    /// words (common ones in most, rare ones in a few) and corrections.
+    fn varied_store(conversations: i64) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let motives = [Label::Bargain, Label::Safety, Label::Speed];
+        let topics = [Label::Shipping, Label::Returns];
+        let agents = [Some("小雅"), Some("阿杰"), None];
+        let words = ["运费险", "包邮", "代理", "ABC-42"];
+        for i in 0..conversations {
+            let mut text = format!("买家：第{i}号 在吗\n");
+            for (w, word) in words.iter().enumerate() {
+                // 运费险 in 2 of 3, 包邮 in 1 of 3, 代理 in 1 of 7, ABC-42 in 1 of 30
+                let every = [1, 3, 7, 30][w];
+                if i % every == 0 || (w == 0 && i % 3 == 1) {
+                    text.push_str(&format!("买家：{word}吗\n"));
+                }
+            }
+            let result = classification(
+                &[motives[(i % 3) as usize], motives[(i % 5 % 3) as usize]],
+                Label::Novice,
+                Label::Shopper,
+                &topics[..(i % 3) as usize],
+            );
+            let mut conversation = NewConversation::pasted(text);
+            conversation.agent = agents[(i % 3) as usize].map(str::to_string);
+            conversation.chat_at = Some(1_750_000_000 + i * 40_000);
+            let id = store
+                .record(&conversation, &result, "v1", 1)
+                .unwrap()
+                .conversation_id;
+            if i % 8 == 0 {
+                let correction = crate::store::Correction {
+                    motives: Some(vec![Label::Habit]),
+                    who: "组长".into(),
+                    ..Default::default()
+                };
+                store.correct(id, &correction, 2).unwrap();
+            }
+        }
+        store
+    }
+
+    // A count equals the rows every page of history holds together, for
+    // search words through the index and through LIKE scans, labels
+    // (corrected ones too), agent, dates and corrected; limit, offset and
+    // `before` do not change it.
+    #[test]
+    fn count_history_equals_the_rows_of_history() {
+        let store = varied_store(90);
+        let day = 86_400;
+        let filters: Vec<HistoryFilter> = [
+            (None, None, None, vec![], None),
+            (Some("运费险"), None, None, vec![], None),
+            (Some("包邮 运费险"), None, None, vec![], None),
+            (
+                Some("代理"),
+                Some(1_750_000_000 + 5 * day),
+                None,
+                vec![],
+                None,
+            ),
+            (Some("abc-42"), None, None, vec![], None),
+            (Some("没有的词"), None, None, vec![], None),
+            (Some("包邮"), None, Some("小雅"), vec![Label::Bargain], None),
+            (
+                None,
+                None,
+                None,
+                vec![Label::Bargain, Label::Shipping],
+                None,
+            ),
+            (None, None, Some("阿杰"), vec![Label::Returns], None),
+            (None, None, None, vec![Label::Habit], None),
+            (None, None, None, vec![], Some(true)),
+            (None, None, None, vec![], Some(false)),
+            (Some("运费险"), None, None, vec![Label::Safety], Some(false)),
+            (
+                None,
+                Some(1_750_000_000 + 10 * day),
+                Some("小雅"),
+                vec![],
+                None,
+            ),
+        ]
+        .into_iter()
+        .map(|(search, from, agent, labels, corrected)| HistoryFilter {
+            search: search.map(str::to_string),
+            from,
+            to: from.map(|from| from + 12 * day),
+            agent: agent.map(str::to_string),
+            labels,
+            corrected,
+            limit: 7,
+            offset: 3,
+            before: Some((1_750_000_000 + 80 * 40_000, 0)),
+        })
+        .collect();
+        let mut nonzero = 0;
+        for filter in &filters {
+            let every = HistoryFilter {
+                limit: 10_000,
+                offset: 0,
+                before: None,
+                ..filter.clone()
+            };
+            let listed = store.history(&every).unwrap().len() as u64;
+            // The same rows found by LIKE scans instead of the index.
+            let scanned = store.history_page(&every, 0).unwrap().len() as u64;
+            assert_eq!(
+                listed, scanned,
+                "index and scan find the same rows: {filter:?}"
+            );
+            let counted = store.count_history(filter).unwrap();
+            assert_eq!(
+                counted, listed,
+                "a count must equal the rows history lists: {filter:?}"
+            );
+            nonzero += usize::from(counted > 0);
+        }
+        assert!(nonzero >= filters.len() - 2, "the filters match something");
+    }
+
+    // A count stops when asked to, with `Interrupted`, and the connection
+    // counts normally afterwards.
+    #[test]
+    fn count_history_stops_when_asked() {
+        // enough rows for the query to take many steps
+        let store = varied_store(600);
+        let filter = HistoryFilter {
+            labels: vec![Label::Bargain, Label::Shipping],
+            corrected: Some(false),
+            ..Default::default()
+        };
+        let stopped = store.count_history_unless(&filter, || true);
+        assert!(
+            matches!(stopped, Err(Error::Store(StoreError::Interrupted))),
+            "{stopped:?}"
+        );
+        let polls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let seen = std::sync::Arc::clone(&polls);
+        let stopped = store.count_history_unless(&filter, move || {
+            // true from the second check on: stopped inside the query
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0
+        });
+        assert!(
+            matches!(stopped, Err(Error::Store(StoreError::Interrupted))),
+            "stopped inside the query: {stopped:?} after {} checks",
+            polls.load(std::sync::atomic::Ordering::SeqCst)
+        );
+        let all = store.count_history(&filter).unwrap();
+        assert_eq!(store.count_history_unless(&filter, || false).unwrap(), all);
     }
 
     #[test]
