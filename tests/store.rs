@@ -619,14 +619,15 @@ fn backup_and_restore_keep_everything() {
     assert!(Store::restore(&db, &broken, NOW + 1).is_err());
     assert_eq!(Store::open(&db).unwrap().conversation_count().unwrap(), 1);
     // Rolling automatic backups keep the newest few.
-    let auto = dir.path().join("auto");
+    let limits = buyerlens_core::store::BackupLimits {
+        keep: 2,
+        ..Default::default()
+    };
     for i in 0..4 {
-        restored.backup_rolling(&auto, 2, NOW + i).unwrap();
+        restored.backup_rolling(&limits, NOW + i).unwrap();
     }
     assert_eq!(
-        buyerlens_core::store::automatic_backups(&auto)
-            .unwrap()
-            .len(),
+        buyerlens_core::store::automatic_backups(&db).unwrap().len(),
         2
     );
 }

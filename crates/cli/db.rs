@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use anyhow::Context;
-use buyerlens_core::store::{PinCheck, StoreError};
+use buyerlens_core::store::{BackupLimits, PinCheck, StoreError};
 use buyerlens_core::Store;
 
 use crate::BadInput;
@@ -24,9 +24,6 @@ pub fn path(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
         BadInput("no home directory to keep the database in: pass --db PATH".into()).into()
     })
 }
-
-/// Automatic backups kept in the `backups` folder beside the database.
-pub const KEEP_AUTOMATIC_BACKUPS: usize = 7;
 
 /// The folder of automatic backups for the database at `db`.
 pub fn backups_dir(db: &Path) -> PathBuf {
@@ -58,7 +55,7 @@ fn open_at(path: &Path) -> anyhow::Result<Store> {
     if !existed {
         return Ok(store);
     }
-    if let Err(e) = store.backup_daily(backups_dir(path), KEEP_AUTOMATIC_BACKUPS, now()) {
+    if let Err(e) = store.backup_daily(&BackupLimits::default(), now()) {
         // A failed backup must not stop the work; say so.
         eprintln!("buyerlens: warning: the automatic backup failed: {e}");
     }
@@ -67,9 +64,7 @@ fn open_at(path: &Path) -> anyhow::Result<Store> {
 
 /// "the latest automatic backup is …: run `buyerlens restore --latest`".
 fn restore_offer(db: &Path) -> Option<String> {
-    let latest = buyerlens_core::store::automatic_backups(backups_dir(db))
-        .ok()?
-        .pop()?;
+    let latest = buyerlens_core::store::automatic_backups(db).ok()?.pop()?;
     Some(format!(
         "the latest automatic backup is {}: run `buyerlens restore --latest` to go back to it \
          (the current file is kept aside, not deleted)",

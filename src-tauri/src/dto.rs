@@ -68,7 +68,9 @@ pub struct AppInfo {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupDto {
-    /// The file name (`buyerlens-auto-YYYYMMDD-HHMMSS.sqlite`).
+    /// The file name (`buyerlens-auto-<database>-YYYYMMDD-HHMMSS.sqlite`,
+    /// or `buyerlens-auto-YYYYMMDD-HHMMSS.sqlite` before backups were per
+    /// database).
     pub name: String,
     pub path: String,
     /// When it was taken (local time, `YYYY-MM-DD HH:MM:SS`, from the
@@ -83,9 +85,7 @@ impl BackupDto {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let taken = name
-            .strip_prefix(buyerlens_core::store::AUTO_BACKUP_PREFIX)
-            .and_then(|rest| rest.strip_suffix(".sqlite"))
+        let taken = buyerlens_core::store::automatic_backup_stamp(path)
             .and_then(|stamp| chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok())
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
         BackupDto {

@@ -360,7 +360,7 @@ pub(crate) mod tests {
     // history is back. A file that is not a BuyerLens database gets no offer.
     #[test]
     fn damaged_or_newer_database_offers_the_latest_backup() {
-        use buyerlens_core::store::{backups_dir, synthetic, time::parse_local};
+        use buyerlens_core::store::{synthetic, time::parse_local, BackupLimits};
         for kind in ["damaged", "newer", "foreign"] {
             let dir = std::env::temp_dir().join(format!(
                 "buyerlens-restore-offer-{kind}-{}",
@@ -374,7 +374,7 @@ pub(crate) mod tests {
                 synthetic::fill(&mut store, 0, 300, 100, state::local_now(), &mut |_| {}).unwrap();
                 for taken in ["2026-11-19 09:00:00", "2026-11-20 09:30:00"] {
                     store
-                        .backup_rolling(backups_dir(&db), 7, parse_local(taken).unwrap())
+                        .backup_rolling(&BackupLimits::default(), parse_local(taken).unwrap())
                         .unwrap();
                 }
             }
@@ -408,7 +408,7 @@ pub(crate) mod tests {
                 let refused = invoke(
                     &webview,
                     "restore_latest_backup",
-                    offered("buyerlens-auto-20261120-093000.sqlite"),
+                    offered("buyerlens-auto-history-20261120-093000.sqlite"),
                 )
                 .unwrap_err();
                 assert_eq!(refused["kind"], "bad_input", "{refused}");
@@ -418,7 +418,7 @@ pub(crate) mod tests {
             }
             let offer = &info["restoreOffer"];
             assert_eq!(
-                offer["name"], "buyerlens-auto-20261120-093000.sqlite",
+                offer["name"], "buyerlens-auto-history-20261120-093000.sqlite",
                 "{kind}: the newest automatic backup is offered: {info}"
             );
             assert_eq!(offer["taken"], "2026-11-20 09:30:00");
@@ -430,7 +430,7 @@ pub(crate) mod tests {
             let older = invoke(
                 &webview,
                 "restore_latest_backup",
-                offered("buyerlens-auto-20261119-090000.sqlite"),
+                offered("buyerlens-auto-history-20261119-090000.sqlite"),
             )
             .unwrap_err();
             assert_eq!(

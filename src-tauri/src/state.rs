@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
-use buyerlens_core::store::{HistoryFilter, Store, StoreError};
+use buyerlens_core::store::{BackupLimits, HistoryFilter, Store, StoreError};
 use buyerlens_core::{Classifier, Lexicon};
 
 use crate::error::{CommandError, CommandResult};
@@ -98,8 +98,8 @@ impl AppState {
             ))
         );
         let store = opened.map_err(|e| e.to_string());
-        if existed && store.is_ok() {
-            keep_daily_backup(path.clone());
+        if let (true, Ok(store)) = (existed, &store) {
+            keep_daily_backup(store);
         }
         let state = AppState::new(store, Some(path))?;
         state.restorable.store(restorable, Ordering::SeqCst);
@@ -294,30 +294,27 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 
 /// The newest automatic backup beside the database at `db`, if any.
 fn newest_automatic_backup(db: &std::path::Path) -> Option<PathBuf> {
-    buyerlens_core::store::automatic_backups(buyerlens_core::store::backups_dir(db))
-        .ok()?
-        .pop()
+    buyerlens_core::store::automatic_backups(db).ok()?.pop()
 }
 
-/// Automatic backups kept beside the database (as the CLI keeps).
-const KEEP_AUTOMATIC_BACKUPS: usize = 7;
-
-/// The first start of a day copies the database to `backups/` (the last
-/// few kept), on its own thread and connection: a big database must not
-/// delay the window, and a failed backup must not stop the work.
-fn keep_daily_backup(path: PathBuf) {
-    std::thread::spawn(move || {
-        let backed_up = Store::open(&path).and_then(|store| {
-            store.backup_daily(
-                buyerlens_core::store::backups_dir(&path),
-                KEEP_AUTOMATIC_BACKUPS,
-                local_now(),
-            )
+/// The first start of a day copies the database to `backups/` (within
+/// the core's [`BackupLimits`], as the CLI), on its own thread and
+/// connection: a big database must not delay the window, and a failed
+/// backup must not stop the work. The connection is a second one to the
+/// open file ([`Store::another_connection`]): opening the file anew would
+/// take the open database's `-wal` file for an unclean exit and check the
+/// whole file again.
+fn keep_daily_backup(store: &Store) {
+    let backed_up = store.another_connection().map(|second| {
+        std::thread::spawn(move || {
+            if let Err(e) = second.backup_daily(&BackupLimits::default(), local_now()) {
+                eprintln!("buyerlens: warning: the automatic backup failed: {e}");
+            }
         });
-        if let Err(e) = backed_up {
-            eprintln!("buyerlens: warning: the automatic backup failed: {e}");
-        }
     });
+    if let Err(e) = backed_up {
+        eprintln!("buyerlens: warning: the automatic backup failed: {e}");
+    }
 }
 
 /// Local wall-clock seconds, the store's time unit (see `store::time`).
@@ -380,7 +377,7 @@ mod tests {
         // The backup runs on its own thread: wait for it, bounded.
         let mut found = Vec::new();
         for _ in 0..600 {
-            found = buyerlens_core::store::automatic_backups(&backups).unwrap_or_default();
+            found = buyerlens_core::store::automatic_backups(&path).unwrap_or_default();
             if !found.is_empty() {
                 break;
             }

@@ -25,7 +25,7 @@ pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
         Some(backup) => backup,
         None => {
             let dir = db::backups_dir(&target);
-            let latest = buyerlens_core::store::automatic_backups(&dir)
+            let latest = buyerlens_core::store::automatic_backups(&target)
                 .ok()
                 .and_then(|mut found| found.pop());
             latest.ok_or_else(|| {

@@ -336,64 +336,111 @@ impl Store {
         backup_connection(&self.conn, dest.as_ref())
     }
 
-    /// Writes a backup named after `now` into `dir` and keeps only the
-    /// newest `keep` automatic backups there. Returns the new file.
+    /// Writes an automatic backup of this database, named after its file
+    /// and `now` (`buyerlens-auto-<file stem>-<time>.sqlite`), into
+    /// [`backups_dir`], and removes the oldest of its automatic backups
+    /// beyond `limits` (see [`BackupLimits`]). Backups of other databases
+    /// in the same folder are never touched; backups named before they
+    /// carried the file stem (`buyerlens-auto-<time>.sqlite`) count as
+    /// this database's. Returns the new file.
+    ///
+    /// The oldest copies that the new one will replace are removed before
+    /// it is written, so that the disk needs room for one copy, not two.
+    /// When even then the disk would keep less than
+    /// [`BackupLimits::keep_free_bytes`] free, nothing is removed and
+    /// nothing written.
     ///
     /// # Errors
-    /// When the directory or the backup cannot be written.
-    pub fn backup_rolling(&self, dir: impl AsRef<Path>, keep: usize, now: i64) -> Result<PathBuf> {
-        let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.into(),
+    /// [`StoreError::Invalid`] for a database in memory; [`Error::Io`]
+    /// when the disk has no room for the copy or the folder or the copy
+    /// cannot be written.
+    pub fn backup_rolling(&self, limits: &BackupLimits, now: i64) -> Result<PathBuf> {
+        let Some(db) = self.path.as_deref() else {
+            return Err(StoreError::Invalid(
+                "a database in memory has no automatic backups".into(),
+            )
+            .into());
+        };
+        let dir = backups_dir(db);
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
             source,
         })?;
-        let dest = dir.join(format!("{AUTO_BACKUP_PREFIX}{}.sqlite", stamp(now)));
-        self.backup_to(&dest)?;
-        let mut backups = automatic_backups(dir)?;
-        while backups.len() > keep.max(1) {
-            let oldest = backups.remove(0);
-            match std::fs::remove_file(&oldest) {
+        let size: i64 = self
+            .conn
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql("read the database size"))?;
+        let size = u64::try_from(size).unwrap_or(0);
+        let existing: Vec<(PathBuf, u64)> = automatic_backups(db)?
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::metadata(&p).map_or(0, |m| m.len());
+                (p, bytes)
+            })
+            .collect();
+        // Unknown free space (an unusual file system): only the count and
+        // the size cap apply.
+        let free = fs4::available_space(&dir).ok();
+        let remove = limits.removals(&existing, size, free);
+        let freed: u64 = remove.iter().map(|&i| existing[i].1).sum();
+        if let Some(free) = free {
+            if free.saturating_add(freed) < size.saturating_add(limits.keep_free_bytes) {
+                return Err(Error::Io {
+                    path: dir,
+                    source: std::io::Error::other(format!(
+                        "not enough free disk space for an automatic backup: it needs {} MB \
+                         and {} MB must stay free, but {} MB are free; the older backups were kept",
+                        size / 1_000_000,
+                        limits.keep_free_bytes / 1_000_000,
+                        free.saturating_add(freed) / 1_000_000
+                    )),
+                });
+            }
+        }
+        for &i in &remove {
+            let oldest = &existing[i].0;
+            match std::fs::remove_file(oldest) {
                 // Another process rolled it away first.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 result => result.map_err(|source| Error::Io {
-                    path: oldest,
+                    path: oldest.clone(),
                     source,
                 })?,
             }
         }
+        let dest = dir.join(format!(
+            "{AUTO_BACKUP_PREFIX}{}-{}.sqlite",
+            file_stem(db),
+            stamp(now)
+        ));
+        self.backup_to(&dest)?;
         Ok(dest)
     }
 
-    /// Writes a rolling backup into `dir` (see [`Store::backup_rolling`])
-    /// unless one was already written there on the same local day as `now`.
-    /// Returns the new file, if one was written. An in-memory or empty
-    /// database is not backed up.
+    /// Writes a rolling backup (see [`Store::backup_rolling`]) unless this
+    /// database already has one from the same local day as `now`. Returns
+    /// the new file, if one was written. An in-memory database is not
+    /// backed up.
     ///
     /// # Errors
-    /// When the directory or the backup cannot be written.
-    pub fn backup_daily(
-        &self,
-        dir: impl AsRef<Path>,
-        keep: usize,
-        now: i64,
-    ) -> Result<Option<PathBuf>> {
-        let dir = dir.as_ref();
-        if self.path.is_none() {
+    /// As [`Store::backup_rolling`].
+    pub fn backup_daily(&self, limits: &BackupLimits, now: i64) -> Result<Option<PathBuf>> {
+        let Some(db) = self.path.as_deref() else {
             return Ok(None);
-        }
-        let today = format!("{AUTO_BACKUP_PREFIX}{}", &stamp(now)[..8]);
-        let done_today = match automatic_backups(dir) {
-            Ok(found) => found.iter().any(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&today))
-            }),
-            Err(_) => false,
         };
+        let today = &stamp(now)[..8];
+        let done_today = automatic_backups(db)
+            .unwrap_or_default()
+            .iter()
+            .any(|p| automatic_backup_stamp(p).is_some_and(|s| s.starts_with(today)));
         if done_today {
             return Ok(None);
         }
-        self.backup_rolling(dir, keep, now).map(Some)
+        self.backup_rolling(limits, now).map(Some)
     }
 
     /// Replaces the database at `db_path` with the backup at `backup`.
@@ -503,27 +550,121 @@ impl Store {
 /// File-name prefix of the backups [`Store::backup_rolling`] writes.
 pub const AUTO_BACKUP_PREFIX: &str = "buyerlens-auto-";
 
-/// The automatic backups in `dir`, oldest first.
+/// How many automatic backups of one database are kept and how much disk
+/// they may take. A shop laptop's database is usually tens of megabytes,
+/// and then a week of daily copies is kept; a history of millions of
+/// chats is gigabytes, and a week of copies of it would fill the disk, so
+/// its copies are bounded by size and by free space, oldest removed
+/// first. The newest copy is always kept: one backup is worth far more
+/// than none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupLimits {
+    /// Copies kept at most (one a day: a week back).
+    pub keep: usize,
+    /// Bytes the copies of one database may take together.
+    pub max_bytes: u64,
+    /// They may also take at most this share, in percent, of the disk
+    /// space that would be free without them.
+    pub max_free_percent: u64,
+    /// A copy is written only when the disk keeps this much free after it
+    /// (room for the database itself to grow).
+    pub keep_free_bytes: u64,
+}
+
+impl Default for BackupLimits {
+    /// A week of copies, at most 10 GiB together and at most a quarter of
+    /// the free space; 1 GiB stays free.
+    fn default() -> BackupLimits {
+        BackupLimits {
+            keep: 7,
+            max_bytes: 10 << 30,
+            max_free_percent: 25,
+            keep_free_bytes: 1 << 30,
+        }
+    }
+}
+
+impl BackupLimits {
+    /// Which of `existing` backups (path and size, oldest first) to remove
+    /// so that a new copy of `size` bytes and the newest others stay within
+    /// the limits, given `free` bytes free on the disk (`None`: unknown).
+    fn removals(&self, existing: &[(PathBuf, u64)], size: u64, free: Option<u64>) -> Vec<usize> {
+        let mut budget = self.max_bytes;
+        if let Some(free) = free {
+            let theirs: u64 = existing.iter().map(|(_, bytes)| bytes).sum();
+            let could_be_free = free.saturating_add(theirs);
+            budget = budget.min(could_be_free / 100 * self.max_free_percent);
+        }
+        // The new copy first, whatever its size; then the newest others
+        // while they fit.
+        let mut used = size;
+        let mut kept = 1;
+        let mut remove = Vec::new();
+        for (i, (_, bytes)) in existing.iter().enumerate().rev() {
+            // Once one does not fit, every older one goes too.
+            if remove.is_empty() && kept < self.keep.max(1) && used.saturating_add(*bytes) <= budget
+            {
+                used += bytes;
+                kept += 1;
+            } else {
+                remove.push(i);
+            }
+        }
+        remove
+    }
+}
+
+/// The automatic backups of the database at `db`, oldest first: those in
+/// [`backups_dir`] named after its file stem, and those named before
+/// backups carried one (`buyerlens-auto-<time>.sqlite`, shared by every
+/// database of the folder). A missing folder has none.
 ///
 /// # Errors
-/// When the directory cannot be read.
-pub fn automatic_backups(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
-    let dir = dir.as_ref();
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
-        path: dir.into(),
-        source,
-    })?;
-    let mut found: Vec<PathBuf> = entries
+/// When the folder exists but cannot be read.
+pub fn automatic_backups(db: &Path) -> Result<Vec<PathBuf>> {
+    let dir = backups_dir(db);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(Error::Io { path: dir, source }),
+    };
+    let own = format!("{}-", file_stem(db));
+    let mut found: Vec<(String, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(AUTO_BACKUP_PREFIX) && n.ends_with(".sqlite"))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let stamp = automatic_backup_stamp(&p)?;
+            let owner = &name[AUTO_BACKUP_PREFIX.len()..name.len() - ".sqlite".len() - stamp.len()];
+            (owner.is_empty() || owner == own).then(|| (stamp.to_string(), p.clone()))
         })
         .collect();
-    // The names embed a sortable time stamp.
     found.sort();
-    Ok(found)
+    Ok(found.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The time in an automatic backup's name (`YYYYMMDD-HHMMSS`, local), or
+/// `None` when the name is not one [`Store::backup_rolling`] writes.
+pub fn automatic_backup_stamp(path: &Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    let rest = name
+        .strip_prefix(AUTO_BACKUP_PREFIX)?
+        .strip_suffix(".sqlite")?;
+    let stamp = rest.get(rest.len().checked_sub(15)?..)?;
+    let owner = &rest[..rest.len() - 15];
+    let shaped = stamp.bytes().enumerate().all(|(i, b)| {
+        if i == 8 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    (shaped && (owner.is_empty() || owner.ends_with('-'))).then_some(stamp)
+}
+
+/// The file name of `db` without its extension, as backups are named.
+fn file_stem(db: &Path) -> String {
+    db.file_stem()
+        .map_or_else(|| "buyerlens".into(), |s| s.to_string_lossy().into_owned())
 }
 
 /// Copies the database of `conn` to `dest` with SQLite's online backup,
@@ -735,31 +876,143 @@ mod tests {
     #[test]
     fn daily_backups_roll() {
         let dir = tempfile::tempdir().unwrap();
-        let backups = dir.path().join("backups");
         let mut store = Store::open(dir.path().join("h.sqlite")).unwrap();
         store.set_setting("k", "v").unwrap();
+        let limits = BackupLimits {
+            keep: 2,
+            keep_free_bytes: 0,
+            ..BackupLimits::default()
+        };
         let day = 1_750_000_000 - 1_750_000_000 % 86_400;
-        assert!(store.backup_daily(&backups, 2, day + 10).unwrap().is_some());
+        assert!(store.backup_daily(&limits, day + 10).unwrap().is_some());
         assert!(
-            store
-                .backup_daily(&backups, 2, day + 3_600)
-                .unwrap()
-                .is_none(),
+            store.backup_daily(&limits, day + 3_600).unwrap().is_none(),
             "one backup a day"
         );
         for next in 1..=3 {
-            let written = store
-                .backup_daily(&backups, 2, day + next * 86_400)
-                .unwrap();
+            let written = store.backup_daily(&limits, day + next * 86_400).unwrap();
             assert!(written.is_some(), "a new day, a new backup");
         }
-        let kept = automatic_backups(&backups).unwrap();
+        let kept = automatic_backups(&dir.path().join("h.sqlite")).unwrap();
         assert_eq!(kept.len(), 2, "only the newest two are kept: {kept:?}");
-        assert!(kept[1].to_string_lossy().contains(&stamp(day + 3 * 86_400)));
+        assert!(kept[1]
+            .to_string_lossy()
+            .ends_with(&format!("h-{}.sqlite", stamp(day + 3 * 86_400))));
         let restored = Store::open(&kept[1]).unwrap();
         assert_eq!(restored.setting("k").unwrap().as_deref(), Some("v"));
         let memory = Store::open_in_memory().unwrap();
-        assert!(memory.backup_daily(&backups, 2, day).unwrap().is_none());
+        assert!(memory.backup_daily(&limits, day).unwrap().is_none());
+    }
+
+    // Two databases in one folder keep their own backups: neither rolls
+    // the other's away. A backup named before names carried the database
+    // (old name) is still found, and rolls with the newer ones.
+    #[test]
+    fn backups_are_per_database_and_old_names_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (
+            dir.path().join("shop-a.sqlite"),
+            dir.path().join("shop-b.sqlite"),
+        );
+        let limits = BackupLimits {
+            keep: 2,
+            keep_free_bytes: 0,
+            ..BackupLimits::default()
+        };
+        let legacy = backups_dir(&a).join(format!("{AUTO_BACKUP_PREFIX}20240101-120000.sqlite"));
+        {
+            let store_a = Store::open(&a).unwrap();
+            std::fs::create_dir_all(backups_dir(&a)).unwrap();
+            store_a.backup_to(&legacy).unwrap();
+        }
+        let store_a = Store::open(&a).unwrap();
+        let store_b = Store::open(&b).unwrap();
+        assert_eq!(
+            automatic_backups(&a).unwrap(),
+            vec![legacy.clone()],
+            "an old name is found"
+        );
+        let day = 1_750_000_000 - 1_750_000_000 % 86_400;
+        for next in 0..3 {
+            store_a.backup_daily(&limits, day + next * 86_400).unwrap();
+        }
+        store_b.backup_daily(&limits, day).unwrap();
+        let of_a = automatic_backups(&a).unwrap();
+        let of_b = automatic_backups(&b).unwrap();
+        assert_eq!(of_a.len(), 2, "{of_a:?}");
+        assert!(
+            !legacy.exists(),
+            "the old-named backup rolled away with a's"
+        );
+        assert_eq!(of_b.len(), 1, "a's backups left b's alone: {of_b:?}");
+        assert!(of_b[0].to_string_lossy().contains("shop-b-"), "{of_b:?}");
+        assert!(of_a.iter().all(|p| p.to_string_lossy().contains("shop-a-")));
+        assert_eq!(automatic_backup_stamp(&of_b[0]), Some(stamp(day).as_str()));
+        assert_eq!(
+            automatic_backup_stamp(Path::new("buyerlens-auto-x.sqlite")),
+            None
+        );
+        assert_eq!(
+            automatic_backup_stamp(Path::new("buyerlens-auto-20240101-120000.sqlite")),
+            Some("20240101-120000")
+        );
+    }
+
+    // The copies of a large database are bounded by the size cap and by a
+    // share of the free space, oldest removed first; the newest copy is
+    // always kept.
+    #[test]
+    fn backups_are_bounded_by_size_and_free_space() {
+        let limits = BackupLimits {
+            keep: 7,
+            max_bytes: 10_000,
+            max_free_percent: 25,
+            keep_free_bytes: 0,
+        };
+        let existing: Vec<(PathBuf, u64)> = (0..6)
+            .map(|i| (PathBuf::from(format!("{i}")), 3_000))
+            .collect();
+        // Plenty of free space: the cap allows the new copy and two more.
+        assert_eq!(
+            limits.removals(&existing, 3_000, Some(1 << 40)),
+            vec![3, 2, 1, 0]
+        );
+        // Free space of 14,000 (+18,000 in backups): a quarter is 8,000.
+        assert_eq!(
+            limits.removals(&existing, 3_000, Some(14_000)),
+            vec![4, 3, 2, 1, 0]
+        );
+        // A copy bigger than every bound is still kept, alone.
+        assert_eq!(limits.removals(&existing, 50_000, Some(1 << 40)).len(), 6);
+        // Small copies: only the count applies.
+        let small: Vec<(PathBuf, u64)> = (0..9)
+            .map(|i| (PathBuf::from(format!("{i}")), 10))
+            .collect();
+        assert_eq!(limits.removals(&small, 10, None), vec![2, 1, 0]);
+    }
+
+    // A disk without room for a copy: nothing is removed and nothing
+    // written, and the error says why.
+    #[test]
+    fn no_room_for_a_backup_keeps_the_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("h.sqlite")).unwrap();
+        let roomy = BackupLimits {
+            keep_free_bytes: 0,
+            ..BackupLimits::default()
+        };
+        let first = store.backup_rolling(&roomy, 1_750_000_000).unwrap();
+        let full = BackupLimits {
+            keep: 1,
+            keep_free_bytes: u64::MAX / 2,
+            ..BackupLimits::default()
+        };
+        let e = store.backup_rolling(&full, 1_750_086_400).unwrap_err();
+        assert!(e.to_string().contains("not enough free disk space"), "{e}");
+        assert_eq!(
+            automatic_backups(&dir.path().join("h.sqlite")).unwrap(),
+            vec![first]
+        );
     }
 
     // An older database is copied aside, unchanged, before it is migrated;
