@@ -79,7 +79,8 @@ pub fn list_labels() -> Vec<LabelInfo> {
     LabelInfo::all()
 }
 
-/// Version, database location and health.
+/// Version, database location and health (`checking` while the database
+/// is checked after an unexpected exit).
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     let conversations = state
@@ -94,6 +95,7 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
         lexicon_version: state.classifier()?.lexicon_version().to_string(),
         conversations,
         restore_offer: state.restore_offer()?.as_deref().map(BackupDto::of),
+        checking: state.is_checking(),
     })
 }
 

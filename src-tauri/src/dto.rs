@@ -62,6 +62,9 @@ pub struct AppInfo {
     /// The newest automatic backup, offered when the database is damaged
     /// or newer than this build.
     pub restore_offer: Option<BackupDto>,
+    /// The database is being checked after an unexpected exit: the UI
+    /// waits (asking again) before it uses the history.
+    pub checking: bool,
 }
 
 /// An automatic backup as the restore offer names it.

@@ -26,6 +26,9 @@ pub enum CommandError {
     /// The PIN entered is not the supervisor's.
     #[error("the PIN is not correct")]
     WrongPin,
+    /// The database is still being checked after an unexpected exit.
+    #[error("the database is being checked after an unexpected exit; wait a moment")]
+    Checking,
     /// The user cancelled the work.
     #[error("cancelled")]
     Cancelled,
@@ -70,6 +73,7 @@ impl CommandError {
             CommandError::Locked => "locked",
             CommandError::WrongPin => "wrong_pin",
             CommandError::Cancelled => "cancelled",
+            CommandError::Checking => "checking",
             CommandError::Write { .. } => "io",
         }
     }

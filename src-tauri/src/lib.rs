@@ -10,7 +10,7 @@ pub mod state;
 use std::path::PathBuf;
 
 use buyerlens_core::store::{Store, DB_FILE_NAME};
-use tauri::{Manager, Runtime};
+use tauri::{Emitter, Manager, Runtime};
 
 pub use state::AppState;
 
@@ -28,8 +28,15 @@ pub fn run() {
             // A database that cannot be opened does not stop the app: the
             // agent can still classify, and every screen that needs the
             // store shows why it cannot (see AppState::store).
-            let state = AppState::open(path)?;
-            app.manage(state);
+            if AppState::needs_check(&path) {
+                // After an unexpected exit the whole file is checked first
+                // (up to a minute for a big history): the window comes up
+                // at once and says so while a thread checks.
+                app.manage(AppState::open_checking(path)?);
+                check_in_background(app.handle());
+            } else {
+                app.manage(AppState::open(path)?);
+            }
             end_on_signals(app.handle());
             Ok(())
         })
@@ -49,6 +56,27 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// Event sent when the database check after an unexpected exit is over
+/// (the UI then asks `app_info` again).
+pub const STORE_CHECKED_EVENT: &str = "store-checked";
+
+/// Runs [`AppState::finish_checking`] on a thread of its own, then tells
+/// the UI. `BUYERLENS_TEST_CHECK_DELAY_MS` lengthens the check (tests of
+/// the waiting screen; a small database is checked in milliseconds).
+pub fn check_in_background<R: Runtime>(app: &tauri::AppHandle<R>) -> std::thread::JoinHandle<()> {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let Some(ms) = std::env::var("BUYERLENS_TEST_CHECK_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        app.state::<AppState>().finish_checking();
+        let _ = app.emit(STORE_CHECKED_EVENT, ());
+    })
 }
 
 /// SIGTERM (logout, shutdown, `kill`) and SIGINT (Ctrl-C in a terminal)
@@ -352,6 +380,93 @@ pub(crate) mod tests {
             1,
             "the GBK chat is stored as text: {found}"
         );
+    }
+
+    // After an unexpected exit (a -wal file is left) the app starts at
+    // once with the database still to be checked: app_info says so, store
+    // commands answer `checking`, classifying works. When the check on its
+    // thread is over, the history is there; a damaged file leads to the
+    // restore offer, as at a normal start.
+    #[test]
+    fn unclean_exit_is_checked_off_the_start_path() {
+        use buyerlens_core::store::{synthetic, BackupLimits};
+        for damaged in [false, true] {
+            let dir = std::env::temp_dir()
+                .join(format!("buyerlens-check-{damaged}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let db = dir.join(DB_FILE_NAME);
+            {
+                let mut store = Store::open(&db).unwrap();
+                synthetic::fill(&mut store, 0, 40, 50, 1_750_000_000, &mut |_| {}).unwrap();
+                let limits = BackupLimits {
+                    keep_free_bytes: 0,
+                    ..BackupLimits::default()
+                };
+                store.backup_rolling(&limits, 1_750_000_000).unwrap();
+            }
+            if damaged {
+                let mut bytes = std::fs::read(&db).unwrap();
+                bytes[2 * 4096..].fill(0x5a);
+                std::fs::write(&db, bytes).unwrap();
+            }
+            // What a crash leaves behind.
+            std::fs::write(dir.join(format!("{DB_FILE_NAME}-wal")), b"").unwrap();
+            assert!(
+                AppState::needs_check(&db),
+                "a -wal file means an unclean exit"
+            );
+
+            let (app, webview) = mock_app(AppState::open_checking(db.clone()).unwrap());
+            let info = invoke(&webview, "app_info", json!({})).unwrap();
+            assert_eq!(info["checking"], true, "{info}");
+            assert!(
+                info["storeError"].is_null() && info["restoreOffer"].is_null(),
+                "{info}"
+            );
+            let waiting = invoke(
+                &webview,
+                "list_history",
+                json!({ "filter": {}, "offset": 0, "limit": 5 }),
+            )
+            .unwrap_err();
+            assert_eq!(waiting["kind"], "checking", "{waiting}");
+            let analysis = invoke(
+                &webview,
+                "classify_transcript",
+                json!({ "text": "买家：能便宜点吗" }),
+            )
+            .unwrap();
+            assert!(analysis["classification"]["motives"].is_array());
+
+            check_in_background(app.handle()).join().unwrap();
+            let info = invoke(&webview, "app_info", json!({})).unwrap();
+            assert_eq!(info["checking"], false, "{info}");
+            if damaged {
+                assert!(
+                    info["storeError"].as_str().unwrap().contains("damaged"),
+                    "{info}"
+                );
+                assert!(
+                    info["restoreOffer"]["name"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("buyerlens-auto-history-"),
+                    "the newest backup is offered: {info}"
+                );
+            } else {
+                assert!(info["storeError"].is_null(), "{info}");
+                assert_eq!(info["conversations"], 40, "{info}");
+                let page = invoke(
+                    &webview,
+                    "list_history",
+                    json!({ "filter": {}, "offset": 0, "limit": 5 }),
+                )
+                .unwrap();
+                assert_eq!(page["rows"].as_array().unwrap().len(), 5, "{page}");
+            }
+            app.state::<AppState>().close();
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 
     // A database that is damaged or from a newer BuyerLens: the app offers

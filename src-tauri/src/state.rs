@@ -27,6 +27,10 @@ pub struct AppState {
     /// The database failed to open because it is damaged or was written
     /// by a newer BuyerLens: restoring an automatic backup is offered.
     restorable: AtomicBool,
+    /// The database is being checked after an unexpected exit, on a
+    /// thread of its own (see [`AppState::open_checking`]); store commands
+    /// answer `checking` until it is done.
+    checking: AtomicBool,
     /// Where the database is (or was meant to be).
     pub db_path: Option<PathBuf>,
     /// Set by `cancel_import`; the running import stops before its next batch.
@@ -61,11 +65,7 @@ impl AppState {
         db_path: Option<PathBuf>,
     ) -> CommandResult<AppState> {
         let lexicon = match &mut store {
-            Ok(store) => {
-                // First use of a database: the shipped reply templates.
-                store.install_default_templates(local_now())?;
-                store.active_lexicon()?
-            }
+            Ok(store) => prepare(store)?,
             Err(_) => Lexicon::default_lexicon(),
         };
         Ok(AppState {
@@ -73,6 +73,7 @@ impl AppState {
             classifier: RwLock::new(None),
             store: Mutex::new(store),
             restorable: AtomicBool::new(false),
+            checking: AtomicBool::new(false),
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
@@ -91,12 +92,7 @@ impl AppState {
         }
         let existed = path.exists();
         let opened = Store::open(&path);
-        let restorable = matches!(
-            &opened,
-            Err(buyerlens_core::Error::Store(
-                StoreError::Corrupt { .. } | StoreError::NewerSchema { .. }
-            ))
-        );
+        let restorable = opened.as_ref().is_err_and(offers_restore);
         let store = opened.map_err(|e| e.to_string());
         if let (true, Ok(store)) = (existed, &store) {
             keep_daily_backup(store);
@@ -104,6 +100,65 @@ impl AppState {
         let state = AppState::new(store, Some(path))?;
         state.restorable.store(restorable, Ordering::SeqCst);
         Ok(state)
+    }
+
+    /// Whether opening the database at `path` starts with a check of the
+    /// whole file: it was not closed cleanly (see [`Store::open`]), which
+    /// takes up to a minute at a million conversations.
+    pub fn needs_check(path: &std::path::Path) -> bool {
+        Store::closed_uncleanly(path)
+    }
+
+    /// The state for a database that is still to be checked: everything
+    /// but the store works at once (the window appears, the shipped
+    /// lexicon compiles), and store commands answer `checking` until
+    /// [`AppState::finish_checking`] has opened it.
+    pub fn open_checking(path: PathBuf) -> CommandResult<AppState> {
+        let state = AppState::new(Err("the database is being checked".into()), Some(path))?;
+        state.checking.store(true, Ordering::SeqCst);
+        Ok(state)
+    }
+
+    /// Opens the database of [`AppState::open_checking`], with its check
+    /// (slow: call it off the UI thread), and puts it in place: its
+    /// lexicon is compiled and swapped in, and the day's backup starts. A
+    /// damaged or newer file is offered a restore as at a normal start.
+    /// Store commands work, or say why they cannot, from then on.
+    pub fn finish_checking(&self) {
+        let opened = match &self.db_path {
+            Some(path) => Store::open(path),
+            None => Err(StoreError::Invalid("no database path".into()).into()),
+        };
+        self.restorable
+            .store(opened.as_ref().is_err_and(offers_restore), Ordering::SeqCst);
+        let opened = opened.map_err(|e| e.to_string()).and_then(|mut store| {
+            let lexicon = prepare(&mut store).map_err(|e| e.to_string())?;
+            keep_daily_backup(&store);
+            Ok((store, lexicon))
+        });
+        let store = match opened {
+            Ok((store, lexicon)) => {
+                // The database's own lexicon replaces the shipped one used
+                // meanwhile; one that does not compile leaves the shipped one.
+                match Classifier::new(&lexicon) {
+                    Ok(classifier) => {
+                        let _ = self.set_classifier(classifier);
+                    }
+                    Err(e) => eprintln!("buyerlens: warning: the lexicon does not compile: {e}"),
+                }
+                Ok(store)
+            }
+            Err(e) => Err(e),
+        };
+        if let Ok(mut slot) = self.store.lock() {
+            *slot = store;
+        }
+        self.checking.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the database is still being checked.
+    pub fn is_checking(&self) -> bool {
+        self.checking.load(Ordering::SeqCst)
     }
 
     /// The newest automatic backup, when the database could not be opened
@@ -150,8 +205,7 @@ impl AppState {
         *self.counter.lock()? = None;
         let kept = Store::restore(&db, &backup, local_now())?;
         let mut restored = Store::open(&db)?;
-        restored.install_default_templates(local_now())?;
-        let lexicon = restored.active_lexicon()?;
+        let lexicon = prepare(&mut restored)?;
         *store = Ok(restored);
         self.restorable.store(false, Ordering::SeqCst);
         drop(store);
@@ -189,6 +243,9 @@ impl AppState {
 
     /// Locks the store for one command.
     pub fn store(&self) -> CommandResult<StoreGuard<'_>> {
+        if self.is_checking() {
+            return Err(CommandError::Checking);
+        }
         let guard = self.store.lock()?;
         if let Err(reason) = &*guard {
             return Err(CommandError::StoreUnavailable(reason.clone()));
@@ -250,8 +307,12 @@ impl AppState {
         }
     }
 
-    /// Why the store could not be opened, if it could not.
+    /// Why the store could not be opened, if it could not (`None` while
+    /// it is being checked).
     pub fn store_error(&self) -> CommandResult<Option<String>> {
+        if self.is_checking() {
+            return Ok(None);
+        }
         Ok(self.store.lock()?.as_ref().err().cloned())
     }
 }
@@ -315,6 +376,22 @@ fn keep_daily_backup(store: &Store) {
     if let Err(e) = backed_up {
         eprintln!("buyerlens: warning: the automatic backup failed: {e}");
     }
+}
+
+/// Readies an opened database for the app: the shipped reply templates
+/// on first use; returns its active lexicon.
+fn prepare(store: &mut Store) -> CommandResult<Lexicon> {
+    store.install_default_templates(local_now())?;
+    Ok(store.active_lexicon()?)
+}
+
+/// Whether an open error is one a restore from a backup can help with: a
+/// damaged file, or one written by a newer BuyerLens.
+fn offers_restore(error: &buyerlens_core::Error) -> bool {
+    matches!(
+        error,
+        buyerlens_core::Error::Store(StoreError::Corrupt { .. } | StoreError::NewerSchema { .. })
+    )
 }
 
 /// Local wall-clock seconds, the store's time unit (see `store::time`).

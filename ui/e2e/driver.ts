@@ -54,6 +54,22 @@ export async function showScreen(id: string): Promise<void> {
   await browser.$(`#screen-${id}`).waitForDisplayed();
 }
 
+/** Waits until `done()` holds, at most `ms` (then returns all the same). */
+export async function until(done: () => boolean, ms: number): Promise<void> {
+  const start = Date.now();
+  while (!done() && Date.now() - start < ms) await new Promise((r) => setTimeout(r, 200));
+}
+
+/** Whether the process `pid` is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The built app binary (scripts/e2e.sh sets BUYERLENS_APP). */
 export function appBinary(): string {
   if (!APP) throw new Error("BUYERLENS_APP must name the built app binary (scripts/e2e.sh sets it)");

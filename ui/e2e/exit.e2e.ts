@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { analyze, appBinary, browser, startApp } from "./driver";
+import { alive, analyze, appBinary, browser, startApp, until } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-exit-"));
 const db = join(dir, "history.sqlite");
@@ -18,20 +18,6 @@ afterAll(async () => {
   await browser?.deleteSession().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(done: () => boolean, ms: number): Promise<void> {
-  const start = Date.now();
-  while (!done() && Date.now() - start < ms) await new Promise((r) => setTimeout(r, 200));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("ending the app", () => {
   it("closes the database on SIGTERM, leaving no -wal file", async () => {

@@ -39,6 +39,7 @@ export type ErrorKind =
   | "not_found"
   | "cancelled"
   | "unavailable"
+  | "checking"
   | "locked"
   | "wrong_pin"
   | "internal";
@@ -170,6 +171,11 @@ export const cancelImport = () => call<void>("cancel_import");
 
 export function onImportProgress(fn: (p: ImportProgress) => void): Promise<UnlistenFn> {
   return listen<ImportProgress>("import-progress", (event) => fn(event.payload));
+}
+
+/** The database check after an unexpected exit is over (see checking.ts). */
+export function onStoreChecked(fn: () => void): Promise<UnlistenFn> {
+  return listen("store-checked", () => fn());
 }
 
 /** Paths dropped on the window (Tauri gives real paths, not File objects). */

@@ -14,6 +14,7 @@ const HEADLINE: Record<ErrorKind, string> = {
   not_found: "找不到这条记录，可能已被删除。",
   cancelled: "已取消。",
   unavailable: "此功能暂不可用。",
+  checking: "正在检查数据库，请稍候再试。",
   locked: "需要主管 PIN。",
   wrong_pin: "PIN 不正确。",
   internal: "出现意外错误。",

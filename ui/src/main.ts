@@ -1,7 +1,8 @@
 // The app shell: a tab bar over six screens. Alt+1…6 switch screens.
 
 import "./style.css";
-import { appInfo, listLabels, onFilesDropped, uiReady } from "./api";
+import { appInfo, listLabels, onFilesDropped, onStoreChecked, uiReady } from "./api";
+import { waitForCheck } from "./checking";
 import { h, replace, toast } from "./dom";
 import { describeError } from "./errors";
 import { setCatalog } from "./labels";
@@ -75,22 +76,33 @@ export async function start(host: HTMLElement): Promise<void> {
 
   // A database that failed to open is said once, at the top, in words,
   // with the newest automatic backup offered when restoring one helps.
+  // After an unexpected exit the database is checked first: a cover says
+  // so and the screens wait for it (see checking.ts).
   const banner = h("div", { class: "banner", role: "alert", hidden: true, id: "store-banner" });
+  const cover = h("div", { class: "checking-cover", hidden: true, id: "store-checking" });
+  const header = h(
+    "header",
+    { class: "topbar" },
+    h("div", { class: "brand" }, "买家画像", h("small", null, "BuyerLens")),
+    h("nav", { role: "tablist", "aria-label": "功能" }, tabs),
+  );
   appInfo()
-    .then((info) => paintStoreBanner(banner, info, () => show(shown)))
+    .then((first) =>
+      waitForCheck(first, {
+        cover,
+        blocked: [header, main],
+        ask: appInfo,
+        onChecked: (fn) => void onStoreChecked(fn).catch(() => undefined),
+        done: (info) => {
+          paintStoreBanner(banner, info, () => show(shown));
+          // the screen shown meanwhile reads the history now
+          if (first.checking) show(shown);
+        },
+      }),
+    )
     .catch(() => undefined);
 
-  replace(
-    host,
-    banner,
-    h(
-      "header",
-      { class: "topbar" },
-      h("div", { class: "brand" }, "买家画像", h("small", null, "BuyerLens")),
-      h("nav", { role: "tablist", "aria-label": "功能" }, tabs),
-    ),
-    main,
-  );
+  replace(host, banner, header, main, cover);
   show(screens[0]);
   // interactive once the first frame with the screen is painted
   requestAnimationFrame(() => setTimeout(() => void uiReady().catch(() => undefined)));

@@ -73,6 +73,8 @@ export interface AppInfo {
   conversations: number | null;
   /** The newest automatic backup, offered when the database is damaged or newer than this version. */
   restoreOffer: Backup | null;
+  /** The database is being checked after an unexpected exit; the history waits for it. */
+  checking: boolean;
 }
 
 /** An automatic backup beside the database. */

@@ -39,6 +39,7 @@ function damaged(offer: AppInfo["restoreOffer"]): AppInfo {
     lexiconVersion: "2026.11.2",
     conversations: null,
     restoreOffer: offer,
+    checking: false,
   };
 }
 

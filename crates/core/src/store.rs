@@ -217,6 +217,16 @@ impl Store {
         Store::init(conn, Some(path.to_path_buf()))
     }
 
+    /// Whether the database at `path` was not closed cleanly (a crash, a
+    /// killed process, a power cut, or another program has it open): it
+    /// has a `-wal` file beside it. [`Store::open`] then checks the whole
+    /// file first (`quick_check`: about a minute at a million
+    /// conversations), so an app can show that it does.
+    pub fn closed_uncleanly(path: impl AsRef<Path>) -> bool {
+        let path = path.as_ref();
+        std::fs::metadata(path).is_ok_and(|m| m.len() > 0) && sidecar(path, "-wal").exists()
+    }
+
     /// A second connection to this store's file, for a long write (an
     /// import) beside this one. The file was checked when this store opened
     /// it, so it is not checked again: [`Store::open`] would take the `-wal`
