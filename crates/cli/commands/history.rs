@@ -37,7 +37,9 @@ pub struct Filters {
     /// Only conversations a supervisor corrected.
     #[arg(long)]
     corrected: bool,
-    /// Words that must all appear in the transcript (two characters or more each).
+    /// Words that must all appear in the transcript (two characters or more
+    /// each): in what was said or in a speaker's name; the times of header
+    /// lines are not searched (use --from/--to).
     #[arg(long)]
     search: Option<String>,
 }

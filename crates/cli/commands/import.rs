@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Conversations per transaction.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
     batch: usize,
     /// Refuse files larger than this many MiB, by their size, before
     /// reading them (a chat export of 100 MiB holds ~200,000 chats;

@@ -69,10 +69,27 @@ pub struct FileConversations {
 /// it is refused by its size before anything is read (split it).
 pub const MAX_FILE_BYTES: u64 = 100 << 20;
 
+/// Conversations per transaction by default. Larger transactions write
+/// each index page and full-text segment fewer times (measured with
+/// callgrind on 20,000 synthetic chats: 5,000 a batch took 8% fewer
+/// instructions to write than 1,000, FTS5 merges most), but the first
+/// batch is prepared and the last one written with nothing beside it, so
+/// an import of a few thousand chats wants several batches. 2,000 was as
+/// fast as 5,000 for 20,000 chats (5.0-5.3 s against 5.0-5.7 s) and 15%
+/// faster than 1,000; a batch is a fraction of a second, so cancelling
+/// stays quick.
+pub const DEFAULT_BATCH_SIZE: usize = 2000;
+
+/// A batch closes once its transcripts hold this many bytes, whatever
+/// `batch_size` says: two batches are in memory at once (one written, one
+/// prepared), and long chats would otherwise make them large.
+pub const MAX_BATCH_BYTES: usize = 32 << 20;
+
 /// Import settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
-    /// Conversations per transaction.
+    /// Conversations per transaction (fewer when their text passes
+    /// [`MAX_BATCH_BYTES`]).
     pub batch_size: usize,
     /// Files larger than this are refused.
     pub max_file_bytes: u64,
@@ -81,7 +98,7 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> ImportOptions {
         ImportOptions {
-            batch_size: 1000,
+            batch_size: DEFAULT_BATCH_SIZE,
             max_file_bytes: MAX_FILE_BYTES,
         }
     }
@@ -602,11 +619,14 @@ pub fn import_paths(
         }
         let source: Arc<str> = display.into();
         for (i, raw) in read.conversations.into_iter().enumerate() {
+            pipeline.filling.bytes += raw.text.len();
             pipeline.filling.items.push((Arc::clone(&source), raw));
             if i + 1 == count {
                 pipeline.filling.files_finished += 1;
             }
-            if pipeline.filling.items.len() >= batch_size {
+            if pipeline.filling.items.len() >= batch_size
+                || pipeline.filling.bytes >= MAX_BATCH_BYTES
+            {
                 if cancel.load(Ordering::Relaxed) {
                     summary.cancelled = true;
                     break 'files;
@@ -637,6 +657,8 @@ struct Batch {
     items: Vec<(Arc<str>, RawConversation)>,
     /// Files whose last conversation is in this batch: done once it is written.
     files_finished: usize,
+    /// The length of the transcripts gathered.
+    bytes: usize,
 }
 
 /// A batch classified and prepared, waiting for its turn to be written.
@@ -718,6 +740,7 @@ fn skip_known(store: &Store, batch: Batch) -> Result<(Batch, usize)> {
     let mut fresh = Batch {
         items: Vec::with_capacity(batch.items.len()),
         files_finished: batch.files_finished,
+        bytes: batch.bytes,
     };
     for (source, raw) in batch.items {
         let hash = content_hash(&raw.text);

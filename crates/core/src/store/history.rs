@@ -113,6 +113,8 @@ pub struct PreparedConversation {
     scored: Vec<(Label, f32)>,
     /// The result JSON as stored (see [`encode_result`]).
     result: Vec<u8>,
+    /// What the full-text index holds for it (see [`search_text`]).
+    search_text: String,
 }
 
 impl PreparedConversation {
@@ -130,15 +132,55 @@ impl PreparedConversation {
         let (conversation, result) = super::masking::for_storage(mask, conversation, result);
         let mut conversation = conversation.into_owned();
         conversation.fill_from(&result);
-        let scored = result.scores().map(|l| (l.code, l.score)).collect();
+        // Each label once: the label rows are keyed by it.
+        let mut scored: Vec<(Label, f32)> = Vec::new();
+        for label in result.scores() {
+            if !scored.iter().any(|(seen, _)| *seen == label.code) {
+                scored.push((label.code, label.score));
+            }
+        }
         Ok(PreparedConversation {
             hash: content_hash(&conversation.text),
             format: result.format.code(),
             scored,
             result: encode_result(&result)?,
+            search_text: search_text(&conversation.text, &result),
             conversation,
         })
     }
+}
+
+/// The text the full-text index holds for a conversation: the names of
+/// its speakers, once each, and what every message says — not the header
+/// lines around them (`tb_123 2024-05-12 14:03:21`), which repeat a name
+/// and a time for every message: in Qianniu-style exports they are half
+/// to two thirds of the text, and indexing them was most of a write.
+/// Times are searched with the date filters, not as words. When the
+/// result's messages are not all found in the text (a result not made from
+/// it, or CRLF line ends), the whole text is indexed.
+pub(crate) fn search_text(text: &str, result: &Classification) -> String {
+    let from_text = |s: &str| text.contains(s);
+    let all_found = result
+        .messages
+        .iter()
+        .all(|m| from_text(&m.text) && m.name.as_deref().is_none_or(from_text));
+    if result.messages.is_empty() || !all_found {
+        return format!("{text}\n");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut names: Vec<&str> = Vec::new();
+    for name in result.messages.iter().filter_map(|m| m.name.as_deref()) {
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+            out.push_str(name);
+            out.push('\n');
+        }
+    }
+    for message in &result.messages {
+        out.push_str(&message.text);
+        out.push('\n');
+    }
+    out
 }
 
 /// A stored result larger than this is taken for damage, not decompressed.
@@ -501,11 +543,11 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         defer_foreign_keys(&tx)?;
-        let mut counts = DayCounts::default();
-        let recorded = record_in(&tx, &prepared, lexicon_version, now, &mut counts)?;
-        counts.write(&tx)?;
+        let mut rows = LabelRows::default();
+        let recorded = record_in(&tx, &prepared, lexicon_version, now, &mut rows)?;
+        rows.write(&tx)?;
         if !recorded.duplicate {
-            index_text(&tx, recorded.conversation_id, recorded.conversation_id)?;
+            index_text(&tx, [(recorded.conversation_id, &prepared)])?;
         }
         tx.commit().map_err(sql("commit the conversation"))?;
         Ok(recorded)
@@ -543,31 +585,28 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<RecordOutcome> {
-        // IMMEDIATE: no other writer can slip in, so the ids this batch
-        // adds form one range, which is then indexed in one statement.
+        // IMMEDIATE: take the write lock now rather than fail to upgrade
+        // a read transaction half-way through the batch.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         defer_foreign_keys(&tx)?;
         let mut outcome = RecordOutcome::default();
-        let mut counts = DayCounts::default();
-        let mut new_ids: Option<(i64, i64)> = None;
+        let mut rows = LabelRows::default();
+        let mut added = Vec::new();
         for prepared in items {
-            let recorded = record_in(&tx, prepared, lexicon_version, now, &mut counts)?;
+            let recorded = record_in(&tx, prepared, lexicon_version, now, &mut rows)?;
             if recorded.duplicate {
                 outcome.duplicates += 1;
             } else {
                 outcome.added += 1;
-                let id = recorded.conversation_id;
-                new_ids = Some(new_ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
+                added.push((recorded.conversation_id, prepared));
             }
             outcome.recorded.push(recorded);
         }
-        counts.write(&tx)?;
-        if let Some((first, last)) = new_ids {
-            index_text(&tx, first, last)?;
-        }
+        rows.write(&tx)?;
+        index_text(&tx, added)?;
         tx.commit().map_err(sql("commit the batch"))?;
         Ok(outcome)
     }
@@ -1101,17 +1140,21 @@ impl Store {
     }
 }
 
-/// Adds conversations `first..=last` (all written by the open
-/// transaction) to the full-text index. One statement for the batch: FTS5
-/// flushes its pending terms at every statement that writes another table
-/// in between, which made per-row indexing five times slower.
-fn index_text(tx: &Transaction<'_>, first: i64, last: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO conversation_fts (rowid, text)
-         SELECT id, text || char(10) FROM conversation WHERE id BETWEEN ?1 AND ?2",
-    )
-    .and_then(|mut stmt| stmt.execute([first, last]))
-    .map_err(sql("index conversations for search"))?;
+/// Adds new conversations to the full-text index, after every other
+/// write of the transaction and in id order: FTS5 flushes its pending
+/// terms whenever a statement writes another table in between (measured:
+/// indexing each row beside its insert was five times slower).
+fn index_text<'a>(
+    tx: &Transaction<'_>,
+    added: impl IntoIterator<Item = (i64, &'a PreparedConversation)>,
+) -> Result<()> {
+    let mut stmt = tx
+        .prepare_cached("INSERT INTO conversation_fts (rowid, text) VALUES (?1, ?2)")
+        .map_err(sql("index conversations for search"))?;
+    for (id, prepared) in added {
+        stmt.execute(params![id, text(&prepared.search_text)])
+            .map_err(sql("index conversations for search"))?;
+    }
     Ok(())
 }
 
@@ -1124,105 +1167,190 @@ fn defer_foreign_keys(tx: &Transaction<'_>) -> Result<()> {
         .map_err(sql("defer foreign key checks"))
 }
 
-/// Records one prepared conversation inside an open transaction; the
-/// conversation and its labels are added to `counts`.
+/// The label rows of a batch, written after its conversations: a few
+/// multi-row statements in key order instead of two single-row inserts
+/// per label (measured: a third of the label rows' cost, and pages of the
+/// label index are visited in order).
+#[derive(Default)]
+struct LabelRows {
+    /// Conversations added, per day and agent.
+    counts: DayCounts,
+    /// `classification_label`: classification id, label, score.
+    original: Vec<(i64, Label, f32)>,
+    /// `conversation_label`: label, time, conversation id, agent.
+    effective: Vec<(Label, i64, i64, Option<String>)>,
+}
+
+/// Rows per multi-row `INSERT` (4-5 values each, far below SQLite's
+/// limit of bound parameters).
+const ROWS_PER_INSERT: usize = 128;
+
+impl LabelRows {
+    /// Inserts the rows and adds the batch's conversations (`counts`) and
+    /// effective labels to the day counts, inside `tx`.
+    fn write(mut self, tx: &Transaction<'_>) -> Result<()> {
+        use rusqlite::types::ToSqlOutput;
+        let mut counts = std::mem::take(&mut self.counts);
+        for chunk in self.original.chunks(ROWS_PER_INSERT) {
+            let statement = multi_row_insert(
+                "INSERT INTO classification_label (classification_id, code, axis, score)",
+                "(?, ?, ?, ?)",
+                chunk.len(),
+            );
+            let values = chunk.iter().flat_map(|&(classification_id, label, score)| {
+                [
+                    ToSqlOutput::from(classification_id),
+                    text(label.code()),
+                    text(label.axis().code()),
+                    ToSqlOutput::from(f64::from(score)),
+                ]
+            });
+            tx.prepare_cached(&statement)
+                .and_then(|mut stmt| stmt.execute(params_from_iter(values)))
+                .map_err(sql("insert classification labels"))?;
+        }
+        self.effective
+            .sort_unstable_by(|a, b| (a.0.code(), a.1, a.2).cmp(&(b.0.code(), b.1, b.2)));
+        for chunk in self.effective.chunks(ROWS_PER_INSERT) {
+            let statement = multi_row_insert(
+                "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected, agent)",
+                "(?, ?, ?, ?, 0, ?)",
+                chunk.len(),
+            );
+            for (label, at, _, agent) in chunk {
+                counts.add(*at, agent.as_deref(), label.code());
+            }
+            let values = chunk
+                .iter()
+                .flat_map(|(label, at, conversation_id, agent)| {
+                    [
+                        text(label.code()),
+                        ToSqlOutput::from(*at),
+                        ToSqlOutput::from(*conversation_id),
+                        text(label.axis().code()),
+                        agent
+                            .as_deref()
+                            .map_or(ToSqlOutput::from(rusqlite::types::Null), text),
+                    ]
+                });
+            tx.prepare_cached(&statement)
+                .and_then(|mut stmt| stmt.execute(params_from_iter(values)))
+                .map_err(sql("insert labels"))?;
+        }
+        counts.write(tx)
+    }
+}
+
+/// A text parameter bound without copying.
+fn text(s: &str) -> rusqlite::types::ToSqlOutput<'_> {
+    rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes()))
+}
+
+/// `head VALUES row, row, …` with `rows` copies of `row`.
+fn multi_row_insert(head: &str, row: &str, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + 8 + rows * (row.len() + 2));
+    sql.push_str(head);
+    sql.push_str(" VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(row);
+    }
+    sql
+}
+
+/// Records one prepared conversation inside an open transaction; its
+/// label rows and counts are added to `rows`, written by
+/// [`LabelRows::write`] before the commit.
 fn record_in(
     tx: &Transaction<'_>,
     prepared: &PreparedConversation,
     lexicon_version: &str,
     now: i64,
-    counts: &mut DayCounts,
+    rows: &mut LabelRows,
 ) -> Result<Recorded> {
     let conversation = &prepared.conversation;
     let hash = prepared.hash;
     let at = conversation.chat_at.unwrap_or(now);
-    let inserted: Option<i64> = tx
+    // `changes()` and `last_insert_rowid()` instead of `RETURNING`, which
+    // SQLite answers through a temporary table (measured: a sixth of a
+    // row's insert cost).
+    let inserted = tx
         .prepare_cached(
             "INSERT INTO conversation (content_hash, text, source, source_ref, agent, buyer, shop,
                  format, chat_at, imported_at, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (content_hash) DO NOTHING
-             RETURNING id",
+             ON CONFLICT (content_hash) DO NOTHING",
         )
         .and_then(|mut stmt| {
-            stmt.query_row(
-                params![
-                    &hash[..],
-                    conversation.text,
-                    conversation.source,
-                    conversation.source_ref,
-                    conversation.agent,
-                    conversation.buyer,
-                    conversation.shop,
-                    prepared.format,
-                    conversation.chat_at,
-                    now,
-                    at,
-                ],
-                |r| r.get(0),
-            )
-            .optional()
+            stmt.execute(params![
+                &hash[..],
+                conversation.text,
+                conversation.source,
+                conversation.source_ref,
+                conversation.agent,
+                conversation.buyer,
+                conversation.shop,
+                prepared.format,
+                conversation.chat_at,
+                now,
+                at,
+            ])
         })
         .map_err(sql("insert a conversation"))?;
-    let (conversation_id, duplicate, at, agent) = match inserted {
-        Some(id) => {
-            counts.add(at, conversation.agent.as_deref(), "");
-            (id, false, at, conversation.agent.clone())
-        }
-        None => {
-            let (id, at, agent, latest_version): (i64, i64, Option<String>, Option<String>) = tx
-                .prepare_cached(
-                    "SELECT c.id, c.at, c.agent, (SELECT lexicon_version FROM classification k
-                         WHERE k.conversation_id = c.id ORDER BY k.id DESC LIMIT 1)
-                     FROM conversation c WHERE c.content_hash = ?1",
-                )
-                .and_then(|mut stmt| {
-                    stmt.query_row([&hash[..]], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                })
-                .map_err(sql("read a stored conversation"))?;
-            if latest_version.as_deref() == Some(lexicon_version) {
-                return Ok(Recorded {
-                    conversation_id: id,
-                    classification_id: None,
-                    duplicate: true,
-                });
-            }
-            (id, true, at, agent)
-        }
-    };
-    let classification_id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO classification (conversation_id, lexicon_version, classified_at, result)
-             VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    let (conversation_id, duplicate, at, agent) = if inserted == 1 {
+        rows.counts.add(at, conversation.agent.as_deref(), "");
+        (
+            tx.last_insert_rowid(),
+            false,
+            at,
+            conversation.agent.clone(),
         )
-        .and_then(|mut stmt| {
-            stmt.query_row(
-                params![conversation_id, lexicon_version, now, prepared.result],
-                |r| r.get(0),
-            )
-        })
-        .map_err(sql("insert a classification"))?;
-    {
-        let mut stmt = tx
+    } else {
+        let (id, at, agent, latest_version): (i64, i64, Option<String>, Option<String>) = tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO classification_label (classification_id, code, axis, score)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "SELECT c.id, c.at, c.agent, (SELECT lexicon_version FROM classification k
+                     WHERE k.conversation_id = c.id ORDER BY k.id DESC LIMIT 1)
+                 FROM conversation c WHERE c.content_hash = ?1",
             )
-            .map_err(sql("insert classification labels"))?;
-        for &(label, score) in &prepared.scored {
-            stmt.execute(params![
-                classification_id,
-                label.code(),
-                label.axis().code(),
-                f64::from(score)
-            ])
-            .map_err(sql("insert classification labels"))?;
+            .and_then(|mut stmt| {
+                stmt.query_row([&hash[..]], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+            })
+            .map_err(sql("read a stored conversation"))?;
+        if latest_version.as_deref() == Some(lexicon_version) {
+            return Ok(Recorded {
+                conversation_id: id,
+                classification_id: None,
+                duplicate: true,
+            });
         }
-    }
+        (id, true, at, agent)
+    };
+    tx.prepare_cached(
+        "INSERT INTO classification (conversation_id, lexicon_version, classified_at, result)
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            conversation_id,
+            lexicon_version,
+            now,
+            prepared.result
+        ])
+    })
+    .map_err(sql("insert a classification"))?;
+    let classification_id = tx.last_insert_rowid();
+    rows.original.extend(
+        prepared
+            .scored
+            .iter()
+            .map(|&(label, score)| (classification_id, label, score)),
+    );
     // Effective labels: on a re-classification, axes a supervisor
-    // corrected keep their corrected labels.
+    // corrected keep their corrected labels; the others are replaced.
     let corrected_axes: Vec<String> = if duplicate {
         let mut stmt = tx
             .prepare_cached("SELECT DISTINCT axis FROM correction WHERE conversation_id = ?1")
@@ -1240,24 +1368,16 @@ fn record_in(
     } else {
         Vec::new()
     };
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
-             VALUES (?1, ?2, ?3, ?4, 0, ?5)",
-        )
-        .map_err(sql("insert labels"))?;
-    for &(label, _) in &prepared.scored {
-        let axis = label.axis().code();
-        if corrected_axes.iter().any(|a| a == axis) {
-            continue;
-        }
-        let added = stmt
-            .execute(params![label.code(), at, conversation_id, axis, agent])
-            .map_err(sql("insert labels"))?;
-        if added > 0 {
-            counts.add(at, agent.as_deref(), label.code());
-        }
-    }
+    // Labels are distinct (PreparedConversation::new), and the rows left
+    // for this conversation are of corrected axes, which are skipped: no
+    // row can collide.
+    rows.effective.extend(
+        prepared
+            .scored
+            .iter()
+            .filter(|(label, _)| !corrected_axes.iter().any(|a| a == label.axis().code()))
+            .map(|&(label, _)| (label, at, conversation_id, agent.clone())),
+    );
     Ok(Recorded {
         conversation_id,
         classification_id: Some(classification_id),
@@ -1309,6 +1429,113 @@ mod tests {
             .execute("UPDATE classification SET result = ?1", [&claims_4_gib[..]])
             .unwrap();
         assert_eq!(store.conversation(id).unwrap().classification, None);
+    }
+
+    fn search_ids(store: &Store, words: &str) -> Vec<i64> {
+        let filter = HistoryFilter {
+            search: Some(words.into()),
+            ..HistoryFilter::default()
+        };
+        store
+            .history(&filter)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
+    // The search index holds what was said and who said it, not the time
+    // of every header line; a result that does not come from the text
+    // gets the whole text indexed.
+    #[test]
+    fn search_index_holds_messages_and_names() {
+        let mut store = Store::open_in_memory().unwrap();
+        let classifier = crate::Classifier::new(&crate::Lexicon::default_lexicon()).unwrap();
+        let text = "lulu_0725 2024-09-16 19:01:31\n这件卫衣起球吗\n\
+                    言衣女装旗舰店:小雅 2024-09-16 19:02:05\n亲，不起球的哦";
+        let result = classifier.classify(text).unwrap();
+        let id = store
+            .record(&NewConversation::pasted(text), &result, "v1", 1)
+            .unwrap()
+            .conversation_id;
+        for found in ["卫衣起球", "不起球的", "lulu_0725", "小雅", "言衣女装"] {
+            assert_eq!(search_ids(&store, found), vec![id], "{found}");
+        }
+        for not_indexed in ["19:01:31", "2024-09-16"] {
+            assert!(search_ids(&store, not_indexed).is_empty(), "{not_indexed}");
+        }
+
+        let unrelated = classification(&[Label::Bargain], Label::Novice, Label::Shopper, &[]);
+        let other = store
+            .record(
+                &NewConversation::pasted("买家：能包邮吗 08:30"),
+                &unrelated,
+                "v1",
+                1,
+            )
+            .unwrap()
+            .conversation_id;
+        assert_eq!(search_ids(&store, "能包邮"), vec![other]);
+        assert_eq!(search_ids(&store, "08:30"), vec![other]);
+    }
+
+    // A batch's label rows go in with multi-row statements of
+    // ROWS_PER_INSERT rows: every row and count arrives, across chunks.
+    #[test]
+    fn label_rows_of_a_large_batch_all_written() {
+        let mut store = Store::open_in_memory().unwrap();
+        let motives = [Label::Bargain, Label::Safety, Label::Speed];
+        let topics = [Label::Shipping, Label::Stock];
+        let result = classification(&motives, Label::Novice, Label::Shopper, &topics);
+        let conversations = 100;
+        let items: Vec<(NewConversation, Classification)> = (0..conversations)
+            .map(|i| {
+                let mut conversation = NewConversation::pasted(format!("买家：第{i}个 在吗"));
+                conversation.chat_at = Some(1_700_000_000 + i * 86_400);
+                (conversation, result.clone())
+            })
+            .collect();
+        let outcome = store.record_batch(&items, "v1", 1).unwrap();
+        assert_eq!(outcome.added, 100);
+        let labels_per_conversation = 7;
+        let rows = |table: &str| -> i64 {
+            store
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert!(100 * labels_per_conversation > ROWS_PER_INSERT as i64 * 2);
+        assert_eq!(rows("classification_label"), 100 * labels_per_conversation);
+        assert_eq!(rows("conversation_label"), 100 * labels_per_conversation);
+        assert_eq!(
+            rows("day_count WHERE code = 'bargain'"),
+            100,
+            "one day per conversation"
+        );
+        let filter = HistoryFilter {
+            labels: vec![Label::Safety, Label::Stock],
+            limit: 500,
+            ..HistoryFilter::default()
+        };
+        assert_eq!(store.history(&filter).unwrap().len(), 100);
+    }
+
+    // A result listing a label twice stores it once.
+    #[test]
+    fn repeated_label_stored_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let result = classification(
+            &[Label::Bargain, Label::Bargain],
+            Label::Novice,
+            Label::Shopper,
+            &[],
+        );
+        let id = store
+            .record(&NewConversation::pasted("买家：包邮吗"), &result, "v1", 1)
+            .unwrap()
+            .conversation_id;
+        let labels = store.effective_labels(&[id]).unwrap().remove(&id).unwrap();
+        assert_eq!(labels.of_axis(Axis::Motive), vec![Label::Bargain]);
     }
 
     // Line endings and outer blank lines do not change a conversation's identity.
