@@ -156,15 +156,10 @@ impl PreparedConversation {
 /// and a time for every message: in Qianniu-style exports they are half
 /// to two thirds of the text, and indexing them was most of a write.
 /// Times are searched with the date filters, not as words. When the
-/// result's messages are not all found in the text (a result not made from
-/// it, or CRLF line ends), the whole text is indexed.
+/// result's messages do not cover the text (a result not made from it,
+/// CRLF line ends), the whole text is indexed.
 pub(crate) fn search_text(text: &str, result: &Classification) -> String {
-    let from_text = |s: &str| text.contains(s);
-    let all_found = result
-        .messages
-        .iter()
-        .all(|m| from_text(&m.text) && m.name.as_deref().is_none_or(from_text));
-    if result.messages.is_empty() || !all_found {
+    if !messages_cover(text, result) {
         return format!("{text}\n");
     }
     let mut out = String::with_capacity(text.len());
@@ -181,6 +176,24 @@ pub(crate) fn search_text(text: &str, result: &Classification) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether the result's messages are the text's, in order, with at most
+/// one line (a header with a name and a time) before each of them and
+/// nothing after the last.
+fn messages_cover(text: &str, result: &Classification) -> bool {
+    let at_most_one_line = |gap: &str| gap.lines().filter(|l| !l.trim().is_empty()).count() <= 1;
+    let mut at = 0;
+    for message in &result.messages {
+        let Some(found) = text[at..].find(message.text.as_str()) else {
+            return false;
+        };
+        if !at_most_one_line(&text[at..at + found]) {
+            return false;
+        }
+        at += found + message.text.len();
+    }
+    !result.messages.is_empty() && text[at..].trim().is_empty()
 }
 
 /// A stored result larger than this is taken for damage, not decompressed.
@@ -1465,10 +1478,12 @@ mod tests {
             assert!(search_ids(&store, not_indexed).is_empty(), "{not_indexed}");
         }
 
+        // The helper's result has one message, 在吗, which is in this text
+        // but does not cover it.
         let unrelated = classification(&[Label::Bargain], Label::Novice, Label::Shopper, &[]);
         let other = store
             .record(
-                &NewConversation::pasted("买家：能包邮吗 08:30"),
+                &NewConversation::pasted("买家：在吗\n买家：能包邮吗 08:30"),
                 &unrelated,
                 "v1",
                 1,
