@@ -716,9 +716,11 @@ pub fn backups_dir(db: &Path) -> PathBuf {
 }
 
 /// Before a schema migration, the file as it was is copied to
-/// `backups/buyerlens-before-migration-v<old schema>.sqlite` (the first
-/// copy is kept if the migration is retried), so going back to the
-/// previous BuyerLens stays possible.
+/// `backups/buyerlens-before-migration-<file stem>-v<old schema>.sqlite`
+/// (the first copy is kept if the migration is retried), so going back to
+/// the previous BuyerLens stays possible. The name carries the database's
+/// file stem: another database of the folder (or a copy named before
+/// names carried it) must not pass for this one's and skip the copy.
 fn backup_before_migration(conn: &Connection, path: &Path) -> Result<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -731,7 +733,10 @@ fn backup_before_migration(conn: &Connection, path: &Path) -> Result<()> {
         path: dir.clone(),
         source,
     })?;
-    let dest = dir.join(format!("buyerlens-before-migration-v{version}.sqlite"));
+    let dest = dir.join(format!(
+        "buyerlens-before-migration-{}-v{version}.sqlite",
+        file_stem(path)
+    ));
     if dest.exists() {
         return Ok(());
     }
@@ -1031,6 +1036,13 @@ mod tests {
     fn backup_before_migration_keeps_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.sqlite");
+        // Another database's copy, named before names carried the stem.
+        std::fs::create_dir_all(backups_dir(&path)).unwrap();
+        std::fs::write(
+            backups_dir(&path).join("buyerlens-before-migration-v1.sqlite"),
+            b"another database's copy",
+        )
+        .unwrap();
         {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(include_str!("../migrations/0001_init.sql"))
@@ -1042,7 +1054,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         drop(store);
-        let copy = backups_dir(&path).join("buyerlens-before-migration-v1.sqlite");
+        let copy = backups_dir(&path).join("buyerlens-before-migration-h-v1.sqlite");
         let old = Connection::open(&copy).unwrap();
         let version: i64 = old
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -1057,7 +1069,7 @@ mod tests {
         drop(Store::open(&path).unwrap());
         assert_eq!(
             std::fs::read_dir(backups_dir(&path)).unwrap().count(),
-            1,
+            2,
             "a current database is not copied again"
         );
     }
