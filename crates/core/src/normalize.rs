@@ -49,6 +49,7 @@ pub fn normalize(original: &str) -> Normalized {
     let spaces_separate_words = is_word_segmented(original);
     // Index of the first whitespace char of a run not yet written.
     let mut pending_space: Option<u32> = None;
+    let mut may_convert = false;
     for (index, c) in original.chars().enumerate() {
         char_count = index as u32 + 1;
         if c.is_whitespace() {
@@ -67,12 +68,13 @@ pub fn normalize(original: &str) -> Normalized {
                 }
             }
             let before = text.len();
+            may_convert = may_convert || is_traditional(mapped);
             text.push(mapped);
             origin.resize(text.len(), index as u32);
             debug_assert!(text.len() > before);
         }
     }
-    if text.bytes().any(|b| b >= 0xE0) {
+    if may_convert {
         // fast2s converts only 3-byte characters, each to a 3-byte
         // character, so byte offsets (and so `origin`) stay valid.
         let converted = fast2s::convert(&text);
@@ -83,6 +85,46 @@ pub fn normalize(original: &str) -> Normalized {
     }
     origin.push(char_count);
     Normalized { text, origin }
+}
+
+/// The CJK block in which fast2s converts characters (its table's keys
+/// run from U+4E1F to U+9F9C).
+const CJK: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+
+/// Characters fast2s converts only next to certain others (藉口 → 借口,
+/// 看著 → 看着): alone they convert to themselves.
+const CONVERTED_IN_CONTEXT: &[char] = &['藉', '著', '苧', '闔', '鍾', '讎', '畫'];
+
+/// One bit per character of [`CJK`]: set when fast2s may convert it.
+///
+/// Measured: fast2s looks every character up in up to three hash maps;
+/// for Simplified chats (nearly all of them) that was a sixth of scoring a
+/// message, for no change. A message with none of these characters is
+/// left as it is; one with any is converted by fast2s as before.
+static TRADITIONAL: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+    let mut bits = vec![0u64; (CJK.end() - CJK.start() + 1).div_ceil(64) as usize];
+    let mut one = String::with_capacity(4);
+    for code in CJK {
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
+        one.clear();
+        one.push(c);
+        if fast2s::convert(&one) != one || CONVERTED_IN_CONTEXT.contains(&c) {
+            let i = (code - CJK.start()) as usize;
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits
+});
+
+/// Whether fast2s may convert `c` (a Traditional character).
+fn is_traditional(c: char) -> bool {
+    let code = c as u32;
+    CJK.contains(&code) && {
+        let i = (code - CJK.start()) as usize;
+        TRADITIONAL[i / 64] & (1 << (i % 64)) != 0
+    }
 }
 
 /// Whether spaces in `text` separate words rather than clauses: at least
@@ -175,6 +217,47 @@ mod tests {
         );
         assert_eq!(normalize("運費險").text, "运费险");
         assert_eq!(normalize("包\u{200B}邮\u{202E}").text, "包邮");
+    }
+
+    // Characters fast2s converts only next to others still convert: the
+    // table that lets Simplified text skip fast2s knows them.
+    #[test]
+    fn context_conversions_still_happen() {
+        for word in ["藉口", "看著", "苧麻", "闔家", "鍾書", "校讎", "計畫"] {
+            assert_eq!(normalize(word).text, fast2s::convert(word), "{word}");
+        }
+        assert_eq!(normalize("看著").text, "看着");
+        assert_eq!(normalize("這個 還有貨嗎").text, "这个 还有货吗");
+    }
+
+    mod traditional_table {
+        use super::*;
+        use proptest::prelude::*;
+
+        // Characters of the CJK block, Traditional ones (and the
+        // context-converted ones) often.
+        fn cjk_text() -> impl Strategy<Value = String> {
+            let any_cjk = (*CJK.start()..=*CJK.end()).prop_filter_map("a char", char::from_u32);
+            let traditional = prop::sample::select(
+                "這還貨嗎運費險買賣藉口看著苧麻闔家鍾書校讎計畫答覆乾隆瞭望兒寬甚夥"
+                    .chars()
+                    .collect::<Vec<_>>(),
+            );
+            prop::collection::vec(prop_oneof![any_cjk, traditional, Just('口')], 0..12)
+                .prop_map(|chars| chars.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+            // Skipping fast2s when no character is in the table never
+            // changes a result: whatever fast2s would change has one.
+            #[test]
+            fn fast2s_changes_only_texts_the_table_flags(text in cjk_text()) {
+                if !text.chars().any(is_traditional) {
+                    prop_assert_eq!(fast2s::convert(&text), text);
+                }
+            }
+        }
     }
 
     // In ordinary chat a space is a clause break, kept as one ' '.
