@@ -6,6 +6,10 @@ use buyerlens_core::sample::{compile_regexes, naive_cue_count, synthetic_chat};
 use buyerlens_core::{Classifier, Lexicon};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+/// The allocator the `buyerlens` binary and the app use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn classify(c: &mut Criterion) {
     let lexicon = Lexicon::default_lexicon();
     let classifier = Classifier::new(&lexicon).expect("default lexicon compiles");

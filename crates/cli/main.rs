@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of glibc's malloc: classification allocates per
+/// message and per piece of evidence, and malloc and free took a seventh
+/// of its time (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// BuyerLens (买家画像): who is this buyer?
 #[derive(Debug, Parser)]
 #[command(name = "buyerlens", version, about)]
