@@ -47,6 +47,9 @@ use crate::model::{Classification, Evidence, LabelScore, Speaker};
 use crate::normalize::{is_clause_break, normalize, Normalized};
 use crate::transcript::{credit_is_experienced, parse, Transcript};
 
+mod needs;
+use needs::Gate;
+
 /// Support at which a label holds.
 pub const HOLDS_AT: f32 = 1.0;
 /// Support a stated buyer credit level adds to its experience side.
@@ -79,17 +82,18 @@ struct Inner {
     literal_rule: Vec<usize>,
     /// Regexes whose language is not a small finite set, with their rule.
     regexes: Vec<(Regex, usize)>,
-    /// Literals one of which occurs wherever a regex of `regexes` matches.
+    /// What a message must contain for each of `regexes` to match it
+    /// (`None`: nothing, the regex runs on every message).
     ///
     /// Measured: a `RegexSet` pass over every message (the first design)
     /// fell back to its PikeVM on real chats and took 80% of classification
     /// time; a literal scan that picks the few regexes worth running is
     /// several times faster.
+    gates: Vec<Option<Gate>>,
+    /// Every gate's trigger literals, as one automaton.
     triggers: AhoCorasick,
-    /// `triggers` pattern index → index into `regexes`.
+    /// `triggers` pattern index → the regex it triggers.
     trigger_regex: Vec<usize>,
-    /// Regexes with no usable trigger literal: run on every message.
-    untriggered: Vec<usize>,
     /// Negation words that cancel a cue after them, as one automaton:
     /// searching the window once for all of them, instead of each word on
     /// its own, took a sixth of classification time off.
@@ -170,20 +174,18 @@ impl Classifier {
                 .filter(|w| !w.is_empty())
                 .collect()
         };
-        // Each open regex is run only on messages that contain one of the
-        // literals every match must start (or end) with.
-        let mut trigger_patterns: Vec<Vec<u8>> = Vec::new();
-        let mut trigger_regex: Vec<usize> = Vec::new();
-        let mut untriggered = Vec::new();
-        for (which, (regex, _)) in regexes.iter().enumerate() {
-            match trigger_literals(regex.as_str()) {
-                Some(literals) => {
-                    for literal in literals {
-                        trigger_patterns.push(literal);
-                        trigger_regex.push(which);
-                    }
-                }
-                None => untriggered.push(which),
+        // Each open regex is run only on messages that contain what every
+        // match of it contains.
+        let gates: Vec<Option<Gate>> = regexes
+            .iter()
+            .map(|(regex, _)| Gate::of_regex(regex.as_str()))
+            .collect();
+        let mut trigger_patterns: Vec<&[u8]> = Vec::new();
+        let mut trigger_regex = Vec::new();
+        for (which, gate) in gates.iter().enumerate() {
+            for literal in gate.iter().flat_map(|g| &g.trigger) {
+                trigger_patterns.push(literal);
+                trigger_regex.push(which);
             }
         }
         let triggers = AhoCorasickBuilder::new()
@@ -207,9 +209,9 @@ impl Classifier {
                 literals,
                 literal_rule,
                 regexes,
+                gates,
                 triggers,
                 trigger_regex,
-                untriggered,
                 negation_before,
                 negation_before_words,
                 negation_after,
@@ -467,14 +469,17 @@ impl Inner {
                 end: m.end(),
             })
             .collect();
-        let mut candidate = vec![false; self.regexes.len()];
+        let mut candidate: Vec<bool> = self.gates.iter().map(Option::is_none).collect();
         for m in self.triggers.find_overlapping_iter(text) {
             candidate[self.trigger_regex[m.pattern().as_usize()]] = true;
         }
-        for &which in &self.untriggered {
-            candidate[which] = true;
-        }
-        for which in (0..self.regexes.len()).filter(|&i| candidate[i]) {
+        let runs = (0..self.regexes.len()).filter(|&i| {
+            candidate[i]
+                && self.gates[i]
+                    .as_ref()
+                    .is_none_or(|gate| gate.rest_holds(text))
+        });
+        for which in runs {
             let (regex, rule) = &self.regexes[which];
             // A regex may end on the break that closes its clause
             // (`有吗 `, `有吗?`); the evidence stops before it.
@@ -643,29 +648,6 @@ fn extract_literals(
         .limit_literal_len(max_literal_len)
         .limit_total(max_total);
     extractor.extract(hir)
-}
-
-/// Literals one of which every match of `source` starts with, or ends
-/// with, whichever set is more selective (its shortest literal longer:
-/// `的` occurs everywhere, `有吗` does not); `None` when neither is a small
-/// set of non-empty literals.
-fn trigger_literals(source: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::ExtractKind;
-    let hir = regex_syntax::Parser::new().parse(source).ok()?;
-    [ExtractKind::Prefix, ExtractKind::Suffix]
-        .into_iter()
-        .filter_map(|kind| {
-            let seq = extract_literals(&hir, kind, 16, 1024);
-            let literals = seq.literals()?;
-            let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
-            usable.then(|| {
-                literals
-                    .iter()
-                    .map(|l| l.as_bytes().to_vec())
-                    .collect::<Vec<_>>()
-            })
-        })
-        .max_by_key(|literals| literals.iter().map(Vec::len).min().unwrap_or(0))
 }
 
 /// The exact set of strings a regex matches, when it is a small finite
@@ -874,19 +856,10 @@ cues = [{ cue = "备注", weight = 0.6 }]
         assert_eq!(r.experience.code, Label::ExperienceUnknown);
     }
 
-    // Open regexes run behind trigger literals: the more selective end is
-    // chosen, and a regex with no literal end still runs on every message.
+    // Open regexes run only where what they need occurs, and still find
+    // their matches.
     #[test]
-    fn open_regexes_run_behind_trigger_literals() {
-        let bytes = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
-        assert_eq!(
-            trigger_literals("会不会[^,.?!]{0,6}(坏|裂)"),
-            Some(bytes(&["会不会"]))
-        );
-        let mut suffix = trigger_literals("(的|码)[^,.?!]{0,3}(有吗|有没有)").unwrap();
-        suffix.sort();
-        assert_eq!(suffix, bytes(&["有吗", "有没有"]));
-        assert_eq!(trigger_literals("[^,.?!]+"), None);
+    fn open_regexes_run_behind_the_literals_they_need() {
         let c = classifier(
             r#"
 [labels.practical]
