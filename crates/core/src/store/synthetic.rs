@@ -114,7 +114,19 @@ pub fn conversation(
     index: usize,
     base_time: i64,
 ) -> (NewConversation, Classification) {
-    let day = rng.below(365) as i64;
+    conversation_within(rng, index, base_time, 365)
+}
+
+/// As [`conversation`], held on one of the `days` days up to `base_time`:
+/// a week for the chats a shop exports and imports as it goes, a year for
+/// a backlog.
+pub fn conversation_within(
+    rng: &mut Rng,
+    index: usize,
+    base_time: i64,
+    days: usize,
+) -> (NewConversation, Classification) {
+    let day = rng.below(days) as i64;
     let mut at = base_time - day * 86_400 + rng.below(12 * 3600) as i64 + 9 * 3600;
     let buyer = format!("tb_{index:07}{}", rng.below(100));
     let shop = rng.pick(SHOPS);
