@@ -160,10 +160,31 @@ fn split_lines(text: &str) -> Vec<&str> {
     let mut start = 0;
     while start < bytes.len() {
         let end = find_newline(&bytes[start..]).map_or(bytes.len(), |i| start + i);
-        lines.push(text[start..end].trim_end());
+        lines.push(trim_end_fast(&text[start..end]));
         start = end + 1;
     }
     lines
+}
+
+/// `s.trim_start()`, without decoding a first character that is printable
+/// ASCII or opens a CJK ideograph (U+4000–U+9FFF holds no whitespace):
+/// trimming lines that need none cost ~45 instructions a line (measured).
+fn trim_start_fast(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(0x21..=0x7E | 0xE4..=0xE9) => s,
+        _ => s.trim_start(),
+    }
+}
+
+/// `s.trim_end()`, likewise for a last character that is printable ASCII
+/// or a CJK ideograph.
+fn trim_end_fast(s: &str) -> &str {
+    let b = s.as_bytes();
+    match b.last() {
+        Some(0x21..=0x7E) => s,
+        Some(0x80..=0xBF) if b.len() >= 3 && (0xE4..=0xE9).contains(&b[b.len() - 3]) => s,
+        _ => s.trim_end(),
+    }
 }
 
 /// The first `\n` in `bytes`: a word at a time, then byte by byte.
@@ -471,7 +492,7 @@ enum LineKind<'a> {
         name: &'a str,
         time: &'a str,
         dated: bool,
-        /// The time is one of the [`PLAIN_TIMES`].
+        /// The time [`is_plain_time`].
         plain: bool,
     },
     /// `[time] name: text`.
@@ -482,11 +503,12 @@ enum LineKind<'a> {
     },
     /// 已读 / 未读 / 发送中: read receipts, dropped.
     Status,
-    Content,
+    /// Message text (trimmed).
+    Content(&'a str),
 }
 
 fn classify_line(line: &str) -> LineKind<'_> {
-    let trimmed = line.trim_start();
+    let trimmed = trim_start_fast(line);
     if matches!(trimmed, "已读" | "未读" | "发送中" | "发送失败") {
         return LineKind::Status;
     }
@@ -510,7 +532,7 @@ fn classify_line(line: &str) -> LineKind<'_> {
     {
         if let Some((start, plain)) = header_time_start(trimmed) {
             // (`trimmed` has no blank at its start.)
-            let name = trimmed[..start].trim_end();
+            let name = trim_end_fast(&trimmed[..start]);
             let time = trimmed[start..].trim_start_matches([' ', '\t']);
             let dated = time.len() > 4 && time.as_bytes()[..4].iter().all(u8::is_ascii_digit);
             if plausible_name(name) {
@@ -523,7 +545,7 @@ fn classify_line(line: &str) -> LineKind<'_> {
             }
         }
     }
-    LineKind::Content
+    LineKind::Content(trimmed)
 }
 
 /// A sender name, not a sentence that happens to end in a time
@@ -579,7 +601,7 @@ fn parse_headed<'a>(lines: &[&'a str]) -> Option<(Format, Vec<Raw<'a>>)> {
         .iter()
         .position(|l| !l.is_empty() && !is_system_text(l))?;
     // The first line is a header, or a name whose time is on the next line.
-    let starts_with_header = |k: &LineKind| !matches!(k, LineKind::Content | LineKind::Status);
+    let starts_with_header = |k: &LineKind| !matches!(k, LineKind::Content(_) | LineKind::Status);
     let opens = starts_with_header(&kinds[first])
         || kinds
             .get(first + 1)
@@ -642,7 +664,7 @@ fn parse_headed<'a>(lines: &[&'a str]) -> Option<(Format, Vec<Raw<'a>>)> {
                 }
                 out.push(raw);
             }
-            LineKind::Content => push_content(&mut out, line),
+            LineKind::Content(trimmed) => push_content(&mut out, trimmed),
         }
     }
     Some((format, finish(out)))
@@ -650,15 +672,14 @@ fn parse_headed<'a>(lines: &[&'a str]) -> Option<(Format, Vec<Raw<'a>>)> {
 
 /// Appends a content line to the current message; a system line that
 /// stands between messages becomes its own system message.
-/// (`line` is one of the transcript's lines, already trimmed at the end.)
-fn push_content<'a>(out: &mut Vec<Raw<'a>>, line: &'a str) {
-    let trimmed = line.trim_start();
+/// (`trimmed` is one of the transcript's lines, trimmed.)
+fn push_content<'a>(out: &mut Vec<Raw<'a>>, trimmed: &'a str) {
     if trimmed.is_empty() {
         return;
     }
     // The first line under a header is never a message of its own: the
     // system check (then made again on the whole message) is skipped.
-    if out.last().is_none_or(|m| !m.lines.is_empty()) && is_system_text(trimmed) {
+    if out.last().is_none_or(|m| !m.lines.is_empty()) && is_system_trimmed(trimmed) {
         out.push(Raw {
             system: true,
             lines: Lines::one(trimmed),
@@ -847,7 +868,7 @@ fn parse_prefixed<'a>(lines: &[&'a str]) -> Option<Vec<Raw<'a>>> {
                 }
                 out.push(raw);
             }
-            _ => push_content(&mut out, line),
+            _ => push_content(&mut out, trim_start_fast(line)),
         }
     }
     Some(finish(out))
@@ -1178,7 +1199,7 @@ fn parse_unstructured<'a>(lines: &[&'a str]) -> Vec<Raw<'a>> {
     // One buffer for every line's compact form.
     let mut compact = String::new();
     for &line in lines {
-        let trimmed = line.trim_start();
+        let trimmed = trim_start_fast(line);
         if trimmed.is_empty() {
             continue;
         }
@@ -1195,7 +1216,7 @@ fn parse_unstructured<'a>(lines: &[&'a str]) -> Vec<Raw<'a>> {
             role: Some(role),
             lines: Lines::one(trimmed),
             // The message's text is this line: checked once, here.
-            system: is_system_text(trimmed),
+            system: is_system_trimmed(trimmed),
             system_known: true,
             ..Raw::default()
         });
@@ -1227,10 +1248,64 @@ static SHOP_NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid shop-name regex")
 });
 
+/// The side each name speaks for: a list searched in order while short (a
+/// chat has a handful of names, and hashing one cost ~100 instructions a
+/// message, measured), indexed past that.
+#[derive(Default)]
+struct NameSides<'a> {
+    list: Vec<(&'a str, Speaker)>,
+    /// Every name's place in `list`, once the list is long.
+    index: NameMap<&'a str, usize>,
+}
+
+impl<'a> NameSides<'a> {
+    const SHORT: usize = 16;
+
+    fn position(&self, name: &str) -> Option<usize> {
+        if self.list.len() <= Self::SHORT {
+            self.list.iter().position(|&(n, _)| n == name)
+        } else {
+            self.index.get(name).copied()
+        }
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    fn get(&self, name: &str) -> Option<Speaker> {
+        self.position(name).map(|i| self.list[i].1)
+    }
+
+    fn insert(&mut self, name: &'a str, side: Speaker) {
+        if let Some(i) = self.position(name) {
+            self.list[i].1 = side;
+            return;
+        }
+        self.list.push((name, side));
+        if self.list.len() > Self::SHORT {
+            if self.index.is_empty() {
+                self.index = self
+                    .list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(n, _))| (n, i))
+                    .collect();
+            } else {
+                self.index.insert(name, self.list.len() - 1);
+            }
+        }
+    }
+
+    fn any_shop(&self) -> bool {
+        self.list.iter().any(|&(_, side)| side == Speaker::Shop)
+    }
+}
+
 /// Settles each message's speaker from role words, names and, where
 /// neither tells, from how each name talks.
 fn assign_speakers(raw: Vec<Raw<'_>>) -> Vec<Message> {
-    let mut name_side: NameMap<&str, Speaker> = NameMap::default();
+    let mut name_side = NameSides::default();
     let mut unresolved: Vec<&str> = Vec::new();
     for r in &raw {
         let Some(name) = r.name.as_deref() else {
@@ -1258,7 +1333,7 @@ fn assign_speakers(raw: Vec<Raw<'_>>) -> Vec<Message> {
         .iter()
         .any(|r| r.name.as_deref() == Some("我") && r.role.is_none())
     {
-        let others_shop = name_side.values().any(|s| *s == Speaker::Shop);
+        let others_shop = name_side.any_shop();
         name_side.insert(
             "我",
             if others_shop {
@@ -1274,8 +1349,7 @@ fn assign_speakers(raw: Vec<Raw<'_>>) -> Vec<Message> {
         }
     }
     if !unresolved.is_empty() {
-        let shop_known = name_side.values().any(|s| *s == Speaker::Shop)
-            || raw.iter().any(|r| r.role == Some(Speaker::Shop));
+        let shop_known = name_side.any_shop() || raw.iter().any(|r| r.role == Some(Speaker::Shop));
         if shop_known
             || unresolved.len() == 1 && !raw.iter().any(|r| r.role == Some(Speaker::Buyer))
         {
@@ -1322,7 +1396,7 @@ fn assign_speakers(raw: Vec<Raw<'_>>) -> Vec<Message> {
         .iter()
         .map(|r| {
             r.role
-                .or_else(|| r.name.as_deref().and_then(|n| name_side.get(n).copied()))
+                .or_else(|| r.name.as_deref().and_then(|n| name_side.get(n)))
                 .unwrap_or(Speaker::Unknown)
         })
         .collect();
@@ -1619,6 +1693,12 @@ mod tests {
             );
         }
 
+        #[test]
+        fn fast_trims_match_std(text in trim_text()) {
+            prop_assert_eq!(trim_start_fast(&text), text.trim_start());
+            prop_assert_eq!(trim_end_fast(&text), text.trim_end());
+        }
+
         // The line splitter is `lines()` trimmed at the end.
         #[test]
         fn lines_match_std(text in lines_text()) {
@@ -1794,6 +1874,17 @@ mod tests {
                 "你好",
                 "h",
                 "\u{3000}",
+            ],
+            6,
+        )
+    }
+
+    /// Blanks of every kind around ASCII, CJK and other text.
+    fn trim_text() -> impl Strategy<Value = String> {
+        concat_of(
+            vec![
+                " ", "\t", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{2003}", "\u{3000}",
+                "\u{feff}", "a", "~", "\u{7f}", "买", "一", "龥", "々", "é", "😀", "\u{ac00}",
             ],
             6,
         )
