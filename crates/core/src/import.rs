@@ -31,6 +31,7 @@ use crate::decode::decode_bytes;
 use crate::error::{Error, Result};
 use crate::store::{
     content_hash, time, NewConversation, PreparedConversation, RecordOutcome, Store,
+    IMPORT_WAL_CHECKPOINT_PAGES, WAL_CHECKPOINT_PAGES,
 };
 
 /// File extensions the importer reads.
@@ -553,6 +554,24 @@ fn from_table(rows: &[Vec<String>], delimiter: u8) -> FileConversations {
 /// Only a database failure stops the import with an error (every batch
 /// committed before it is kept); file problems are in the summary.
 pub fn import_paths(
+    store: &mut Store,
+    classifier: &Classifier,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    now: i64,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<ImportSummary> {
+    store.set_wal_checkpoint_pages(IMPORT_WAL_CHECKPOINT_PAGES)?;
+    let imported = import_files(store, classifier, paths, options, now, cancel, progress);
+    let restored = store.set_wal_checkpoint_pages(WAL_CHECKPOINT_PAGES);
+    let summary = imported?;
+    restored?;
+    Ok(summary)
+}
+
+/// [`import_paths`] once the store is set up for a long run of batches.
+fn import_files(
     store: &mut Store,
     classifier: &Classifier,
     paths: &[PathBuf],
