@@ -356,15 +356,14 @@ fn label_score(label: Label, support: Option<Support>, score: f32) -> LabelScore
 }
 
 fn decide(transcript: Transcript, mut support: Supports) -> Classification {
-    let total = |support: &Supports, label| support.total(label);
     let multi = |axis: Axis, support: &mut Supports| {
         let holding: Vec<Label> = Label::of_axis(axis)
-            .filter(|&l| total(support, l) >= HOLDS_AT)
+            .filter(|&l| support.total(l) >= HOLDS_AT)
             .collect();
         let mut held: Vec<LabelScore> = holding
             .into_iter()
             .map(|l| {
-                let s = total(support, l);
+                let s = support.total(l);
                 label_score(l, support.remove(l), squash(s))
             })
             .collect();
@@ -374,9 +373,9 @@ fn decide(transcript: Transcript, mut support: Supports) -> Classification {
     let mut motives = multi(Axis::Motive, &mut support);
     let mut topics = multi(Axis::Topic, &mut support);
 
-    let non_buyer = total(&support, Label::NonBuyer);
-    let seeker = total(&support, Label::InfoSeeker);
-    let ordering = total(&support, Label::Shopper);
+    let non_buyer = support.total(Label::NonBuyer);
+    let seeker = support.total(Label::InfoSeeker);
+    let ordering = support.total(Label::Shopper);
     let intent = if non_buyer >= HOLDS_AT {
         // A non-buyer has no purchase motive and asks no shopper's
         // question: a competitor asking 月销 is fishing, not following
@@ -413,8 +412,8 @@ fn decide(transcript: Transcript, mut support: Supports) -> Classification {
         side.total += REPEAT_BUYER_WEIGHT;
         side.evidence.extend(habit.evidence.iter().cloned());
     }
-    let novice = total(&support, Label::Novice);
-    let experienced = total(&support, Label::Experienced);
+    let novice = support.total(Label::Novice);
+    let experienced = support.total(Label::Experienced);
     let experience = if novice >= HOLDS_AT && novice >= experienced {
         let score = squash(novice - experienced * 0.5);
         label_score(Label::Novice, support.remove(Label::Novice), score)
