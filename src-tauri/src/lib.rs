@@ -14,6 +14,13 @@ use tauri::{Emitter, Manager, Runtime};
 
 pub use state::AppState;
 
+/// mimalloc instead of the system allocator, as in the CLI. Set here, not
+/// in `main.rs`, so that the shell's tests and the soak run on the
+/// allocator the app ships with (the soak's figures for both allocators
+/// are in BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// When `run()` began (start-up timing, see `commands::ui_ready`).
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
