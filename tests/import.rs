@@ -53,7 +53,7 @@ fn folder_import_reports_and_deduplicates() {
         &classifier(),
         std::slice::from_ref(&chats),
         &ImportOptions {
-            batch_size: 7,
+            batch_size: Some(7),
             ..Default::default()
         },
         NOW,
@@ -100,7 +100,7 @@ fn cancel_keeps_committed_batches() {
         &classifier(),
         &[file],
         &ImportOptions {
-            batch_size: 10,
+            batch_size: Some(10),
             ..Default::default()
         },
         NOW,
@@ -270,7 +270,7 @@ fn small_files_share_batches() {
         &classifier(),
         &[dir.path().to_path_buf()],
         &ImportOptions {
-            batch_size: 10,
+            batch_size: Some(10),
             ..Default::default()
         },
         NOW,

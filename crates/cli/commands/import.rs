@@ -19,9 +19,10 @@ pub struct Args {
     /// Print a JSON summary `{"files", "conversations_added", "duplicates", "errors"}`.
     #[arg(long)]
     json: bool,
-    /// Conversations per transaction.
-    #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
-    batch: usize,
+    /// Conversations per transaction (default: one per hundred stored,
+    /// from 2,000 up to 10,000 at a million).
+    #[arg(long)]
+    batch: Option<usize>,
     /// Refuse files larger than this many MiB, by their size, before
     /// reading them (a chat export of 100 MiB holds ~200,000 chats;
     /// split bigger ones). The desktop app uses the same default.
@@ -75,7 +76,7 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let options = ImportOptions {
-        batch_size: args.batch.max(1),
+        batch_size: args.batch.map(|size| size.max(1)),
         max_file_bytes: args.max_file_mib.saturating_mul(1 << 20),
     };
     let summary = import::import_paths(
