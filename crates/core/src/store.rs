@@ -26,6 +26,7 @@ mod corrections;
 mod day_counts;
 mod export;
 mod history;
+mod label_bits;
 mod lexicons;
 mod masking;
 mod stats;
@@ -95,6 +96,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_search.sql")),
     M::up(include_str!("../migrations/0003_faster_writes.sql")),
+    M::up(include_str!("../migrations/0004_labels_in_time_order.sql")),
 ];
 
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::day_counts::DayCounts;
 use super::history::EffectiveLabels;
+use super::label_bits;
 use super::{sql, Store, StoreError};
 use crate::error::Result;
 use crate::label::{Axis, Label};
@@ -190,9 +191,9 @@ impl Store {
             .map_err(sql("replace labels"))?;
             for label in &new {
                 tx.execute(
-                    "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected, agent)
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-                    params![label.code(), at, conversation_id, axis.code(), agent],
+                    "INSERT INTO conversation_label (conversation_id, code, axis, corrected)
+                     VALUES (?1, ?2, ?3, 1)",
+                    params![conversation_id, label.code(), axis.code()],
                 )
                 .map_err(sql("insert labels"))?;
                 counts.add(at, agent.as_deref(), label.code());
@@ -210,6 +211,7 @@ impl Store {
         }
         counts.write(&tx)?;
         if !records.is_empty() {
+            label_bits::refresh(&tx, conversation_id)?;
             tx.execute(
                 "UPDATE conversation SET corrected = 1 WHERE id = ?1",
                 [conversation_id],

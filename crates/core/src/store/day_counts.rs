@@ -61,7 +61,7 @@ mod tests {
             .prepare(
                 "SELECT at / 86400, coalesce(agent, ''), '', count(*) FROM conversation GROUP BY 1, 2
                  UNION ALL
-                 SELECT l.at / 86400, coalesce(c.agent, ''), l.code, count(*)
+                 SELECT c.at / 86400, coalesce(c.agent, ''), l.code, count(*)
                  FROM conversation_label l JOIN conversation c ON c.id = l.conversation_id
                  GROUP BY 1, 2, 3
                  ORDER BY 1, 2, 3",

@@ -8,6 +8,7 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Transaction, Transac
 use serde::{Serialize, Serializer};
 
 use super::day_counts::DayCounts;
+use super::label_bits;
 use super::{sql, time, Store, StoreError};
 use crate::error::{Error, Result};
 use crate::label::{Axis, Label};
@@ -521,12 +522,14 @@ impl HistoryQuery {
     }
 }
 
+/// Seconds per day: `day_count.day` is `at / 86400`.
+const DAY: i64 = 86_400;
+
 /// How the rows of a history page are found: the index walked in time
 /// order (or the match set sorted), chosen by the smallest estimate.
 #[derive(Debug, Clone, PartialEq)]
 enum Driver {
     Everything,
-    Label(Label),
     Agent,
     Corrected,
     Index(String),
@@ -810,14 +813,29 @@ impl Store {
                 .join(" AND ")
         });
 
-        // Pick the driver with the smallest estimate.
-        let mut driver = (Driver::Everything, self.estimate(None, filter)?);
+        // A label filter tests the bits the time-ordered indexes carry as
+        // they are walked; the days each label has (from the report counts)
+        // narrow the walk, and a label with none in range matches nothing.
+        let mut from = filter.from;
+        let mut to = filter.to;
         for &label in &filter.labels {
-            let estimate = self.estimate(Some(label.code()), filter)?;
-            if estimate < driver.1 {
-                driver = (Driver::Label(label), estimate);
+            let Some((first_day, last_day)) = self.label_days(label, filter)? else {
+                return Ok(None);
+            };
+            // Days are `at / 86400` truncated toward zero: exact bounds for
+            // times after 1970, no narrowing before.
+            if first_day > 0 {
+                from = Some(from.map_or(first_day * DAY, |f| f.max(first_day * DAY)));
+            }
+            if last_day >= 0 {
+                let end = last_day * DAY + DAY - 1;
+                to = Some(to.map_or(end, |t| t.min(end)));
             }
         }
+        let labels = label_bits::mask(filter.labels.iter().copied());
+
+        // Pick the driver with the smallest estimate.
+        let mut driver = (Driver::Everything, self.estimate(None, filter)?);
         if filter.agent.is_some() {
             let estimate = self.estimate(Some(""), filter)?;
             if estimate < driver.1 {
@@ -849,35 +867,18 @@ impl Store {
             args: Vec::new(),
         };
         let mut conditions: Vec<String> = Vec::new();
-        // Whether a condition reads `conversation c`. A count over a label
-        // or the full-text index needs no row of it otherwise, and looking
-        // every match up in that (large) table was most of a count's time.
-        let mut reads_conversation = purpose == Purpose::Page
+        // Whether a condition reads `conversation c`. A count over the
+        // full-text index needs no row of it otherwise, and looking every
+        // match up in that (large) table was most of a count's time.
+        let reads_conversation = purpose == Purpose::Page
             || filter.agent.is_some()
             || filter.corrected.is_some()
+            || labels != 0
+            || from.is_some()
+            || to.is_some()
             || !scan_words.is_empty();
         // (FROM without `conversation c`, the join that adds it)
         let (driver_from, join) = match &driver.0 {
-            Driver::Label(label) => {
-                let p = query.arg(Value::Text(label.code().into()));
-                conditions.push(format!("l0.code = {p}"));
-                // With an agent too, the (code, agent, at) index gives
-                // exactly the rows wanted, in order.
-                let index = match &filter.agent {
-                    Some(agent) => {
-                        let p = query.arg(Value::Text(agent.clone()));
-                        conditions.push(format!("l0.agent = {p}"));
-                        "INDEXED BY conversation_label_agent"
-                    }
-                    None => "",
-                };
-                query.time_column = "l0.at";
-                query.id_column = "l0.conversation_id";
-                (
-                    Some(format!("conversation_label l0 {index}")),
-                    "JOIN conversation c ON c.id = l0.conversation_id",
-                )
-            }
             Driver::Agent => {
                 query.from_clause = "conversation c INDEXED BY conversation_agent_at".into();
                 (None, "")
@@ -888,10 +889,9 @@ impl Store {
             }
             Driver::Index(expression) => {
                 let p = query.arg(Value::Text(expression.clone()));
-                if purpose == Purpose::Count {
+                if purpose == Purpose::Count && !reads_conversation {
                     query.id_column = "m.id";
                 }
-                reads_conversation |= filter.from.is_some() || filter.to.is_some();
                 (
                     Some(format!(
                         "(SELECT rowid AS id FROM conversation_fts \
@@ -913,11 +913,11 @@ impl Store {
             };
         }
         let (time_column, id_column) = (query.time_column, query.id_column);
-        if let Some(from) = filter.from {
+        if let Some(from) = from {
             let p = query.arg(Value::Integer(from));
             conditions.push(format!("{time_column} >= {p}"));
         }
-        if let Some(to) = filter.to {
+        if let Some(to) = to {
             let p = query.arg(Value::Integer(to));
             conditions.push(format!("{time_column} <= {p}"));
         }
@@ -926,15 +926,9 @@ impl Store {
             let p_id = query.arg(Value::Integer(id));
             conditions.push(format!("({time_column}, {id_column}) < ({p_at}, {p_id})"));
         }
-        for &label in &filter.labels {
-            if driver.0 == Driver::Label(label) {
-                continue;
-            }
-            let p = query.arg(Value::Text(label.code().into()));
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM conversation_label l \
-                 WHERE l.conversation_id = {id_column} AND l.code = {p})"
-            ));
+        if labels != 0 {
+            let p = query.arg(Value::Integer(labels));
+            conditions.push(format!("c.labels & {p} = {p}"));
         }
         if let Some(agent) = &filter.agent {
             let p = query.arg(Value::Text(agent.clone()));
@@ -962,6 +956,35 @@ impl Store {
             query.where_clause = format!("WHERE {}", conditions.join(" AND "));
         }
         Ok(Some(query))
+    }
+
+    /// The first and last day (`at / 86400`) with conversations carrying
+    /// `label` within the filter's days and agent, from the report counts;
+    /// `None` when there are none.
+    fn label_days(&self, label: Label, filter: &HistoryFilter) -> Result<Option<(i64, i64)>> {
+        let mut query =
+            String::from("SELECT min(day), max(day) FROM day_count WHERE code = ?1 AND n > 0");
+        let mut args = vec![Value::Text(label.code().to_string())];
+        if let Some(from) = filter.from {
+            args.push(Value::Integer(from.div_euclid(DAY)));
+            query += &format!(" AND day >= ?{}", args.len());
+        }
+        if let Some(to) = filter.to {
+            args.push(Value::Integer(to.div_euclid(DAY)));
+            query += &format!(" AND day <= ?{}", args.len());
+        }
+        if let Some(agent) = &filter.agent {
+            args.push(Value::Text(agent.clone()));
+            query += &format!(" AND agent = ?{}", args.len());
+        }
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn
+            .prepare_cached(&query)
+            .and_then(|mut stmt| {
+                stmt.query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))
+            })
+            .map_err(sql("find a label's days"))?;
+        Ok(first.zip(last))
     }
 
     /// Conversations carrying `code` (`""`: all conversations) within the
@@ -1192,6 +1215,9 @@ struct LabelRows {
     original: Vec<(i64, Label, f32)>,
     /// `conversation_label`: label, time, conversation id, agent.
     effective: Vec<(Label, i64, i64, Option<String>)>,
+    /// Stored conversations classified again: their label bits follow
+    /// their new rows.
+    reclassified: Vec<i64>,
 }
 
 /// Rows per multi-row `INSERT` (4-5 values each, far below SQLite's
@@ -1222,33 +1248,31 @@ impl LabelRows {
                 .and_then(|mut stmt| stmt.execute(params_from_iter(values)))
                 .map_err(sql("insert classification labels"))?;
         }
+        // In key order: new conversations append to the table.
         self.effective
-            .sort_unstable_by(|a, b| (a.0.code(), a.1, a.2).cmp(&(b.0.code(), b.1, b.2)));
+            .sort_unstable_by(|a, b| (a.2, a.0.code()).cmp(&(b.2, b.0.code())));
         for chunk in self.effective.chunks(ROWS_PER_INSERT) {
             let statement = multi_row_insert(
-                "INSERT INTO conversation_label (code, at, conversation_id, axis, corrected, agent)",
-                "(?, ?, ?, ?, 0, ?)",
+                "INSERT INTO conversation_label (conversation_id, code, axis, corrected)",
+                "(?, ?, ?, 0)",
                 chunk.len(),
             );
             for (label, at, _, agent) in chunk {
                 counts.add(*at, agent.as_deref(), label.code());
             }
-            let values = chunk
-                .iter()
-                .flat_map(|(label, at, conversation_id, agent)| {
-                    [
-                        text(label.code()),
-                        ToSqlOutput::from(*at),
-                        ToSqlOutput::from(*conversation_id),
-                        text(label.axis().code()),
-                        agent
-                            .as_deref()
-                            .map_or(ToSqlOutput::from(rusqlite::types::Null), text),
-                    ]
-                });
+            let values = chunk.iter().flat_map(|(label, _, conversation_id, _)| {
+                [
+                    ToSqlOutput::from(*conversation_id),
+                    text(label.code()),
+                    text(label.axis().code()),
+                ]
+            });
             tx.prepare_cached(&statement)
                 .and_then(|mut stmt| stmt.execute(params_from_iter(values)))
                 .map_err(sql("insert labels"))?;
+        }
+        for conversation_id in self.reclassified {
+            label_bits::refresh(tx, conversation_id)?;
         }
         counts.write(tx)
     }
@@ -1292,8 +1316,8 @@ fn record_in(
     let inserted = tx
         .prepare_cached(
             "INSERT INTO conversation (content_hash, text, source, source_ref, agent, buyer, shop,
-                 format, chat_at, imported_at, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 format, chat_at, imported_at, at, labels)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (content_hash) DO NOTHING",
         )
         .and_then(|mut stmt| {
@@ -1309,6 +1333,8 @@ fn record_in(
                 conversation.chat_at,
                 now,
                 at,
+                // A new conversation's labels are all the classifier's.
+                label_bits::mask(prepared.scored.iter().map(|&(label, _)| label)),
             ])
         })
         .map_err(sql("insert a conversation"))?;
@@ -1377,6 +1403,7 @@ fn record_in(
         )
         .and_then(|mut stmt| stmt.execute([conversation_id]))
         .map_err(sql("replace labels"))?;
+        rows.reclassified.push(conversation_id);
         axes
     } else {
         Vec::new()
@@ -1616,6 +1643,64 @@ mod tests {
             }
         }
         store
+    }
+
+    // Label and agent filters list exactly the conversations that have
+    // them, newest first, whichever of them drives the query (a label rarer
+    // than the agent walks the label rows and checks their agent).
+    #[test]
+    fn label_and_agent_filters_list_exactly_their_conversations() {
+        let store = varied_store(90);
+        let everything = store
+            .history(&HistoryFilter {
+                limit: 10_000,
+                ..Default::default()
+            })
+            .unwrap();
+        let has = |record: &HistoryRecord, label: Label| {
+            let labels = &record.labels;
+            labels.motives.contains(&label)
+                || labels.topics.contains(&label)
+                || labels.experience == Some(label)
+                || labels.intent == Some(label)
+        };
+        let mut found = 0;
+        for agent in ["小雅", "阿杰"] {
+            for labels in [
+                vec![Label::Shipping],
+                vec![Label::Returns],
+                vec![Label::Habit],
+                vec![Label::Safety],
+                vec![Label::Bargain, Label::Shipping],
+            ] {
+                let filter = HistoryFilter {
+                    agent: Some(agent.into()),
+                    labels: labels.clone(),
+                    limit: 10_000,
+                    ..Default::default()
+                };
+                let listed: Vec<i64> = store
+                    .history(&filter)
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                let expected: Vec<i64> = everything
+                    .iter()
+                    .filter(|r| r.agent.as_deref() == Some(agent))
+                    .filter(|r| labels.iter().all(|&label| has(r, label)))
+                    .map(|r| r.id)
+                    .collect();
+                found += usize::from(!expected.is_empty());
+                assert_eq!(listed, expected, "{agent} {labels:?}");
+                assert_eq!(
+                    store.count_history(&filter).unwrap(),
+                    expected.len() as u64,
+                    "{agent} {labels:?}"
+                );
+            }
+        }
+        assert!(found >= 5, "the store has few of these: {found}");
     }
 
     // A count equals the rows every page of history holds together, for
