@@ -662,3 +662,51 @@ fn export_writes_csv_and_xlsx() {
         "an xlsx is a zip"
     );
 }
+
+// The CLI opening a database of an older version says that it upgrades it
+// and where the copy of the old file goes, then works on it; the next
+// command says nothing of the kind.
+#[test]
+fn cli_says_it_upgrades_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for sql in [
+            include_str!("../crates/core/migrations/0001_init.sql"),
+            include_str!("../crates/core/migrations/0002_search.sql"),
+            include_str!("../crates/core/migrations/0003_faster_writes.sql"),
+        ] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO conversation (id, content_hash, text, source, imported_at, at)
+             VALUES (1, x'01', '买家：能便宜点吗', 'paste', 1, 1780000000);
+             INSERT INTO conversation_label (code, at, conversation_id, axis, corrected)
+             VALUES ('bargain', 1780000000, 1, 'motive', 0);
+             INSERT INTO day_count (day, agent, code, n)
+             VALUES (20601, '', '', 1), (20601, '', 'bargain', 1);",
+        )
+        .unwrap();
+    }
+    let db_arg = db.to_str().unwrap();
+    let first = crate::util::buyerlens(
+        &["history", "--db", db_arg, "--motive", "bargain", "--json"],
+        b"",
+    );
+    assert!(first.status.success(), "{}", crate::util::describe(&first));
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert!(said.contains("upgrading the database"), "{said}");
+    assert!(said.contains("backups"), "{said}");
+    let rows: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert!(dir
+        .path()
+        .join("backups/buyerlens-before-migration-history-v3.sqlite")
+        .exists());
+
+    let again = crate::util::buyerlens(&["stats", "--db", db_arg, "--json"], b"");
+    assert!(again.status.success(), "{}", crate::util::describe(&again));
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("upgrading"));
+}

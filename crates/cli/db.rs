@@ -36,6 +36,15 @@ pub fn backups_dir(db: &Path) -> PathBuf {
 fn open_at(path: &Path) -> anyhow::Result<Store> {
     // A database created by this run has nothing to back up yet.
     let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+    if Store::needs_upgrade(path) {
+        // A minute or two for a large history: say why nothing happens.
+        eprintln!(
+            "buyerlens: upgrading the database at {} to this version (a copy of it is kept in {} first); \
+             a large history takes a minute or two",
+            path.display(),
+            buyerlens_core::store::backups_dir(path).display()
+        );
+    }
     let store = match Store::open(path) {
         Ok(store) => store,
         Err(error) => {

@@ -80,7 +80,8 @@ pub fn list_labels() -> Vec<LabelInfo> {
 }
 
 /// Version, database location and health (`checking` while the database
-/// is checked after an unexpected exit).
+/// is checked after an unexpected exit or upgraded, `upgrading` for the
+/// latter).
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     let conversations = state
@@ -96,6 +97,7 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
         conversations,
         restore_offer: state.restore_offer()?.as_deref().map(BackupDto::of),
         checking: state.is_checking(),
+        upgrading: state.is_upgrading(),
     })
 }
 

@@ -65,6 +65,8 @@ pub struct AppInfo {
     /// The database is being checked after an unexpected exit: the UI
     /// waits (asking again) before it uses the history.
     pub checking: bool,
+    /// What the check does is bring an older schema up to date.
+    pub upgrading: bool,
 }
 
 /// An automatic backup as the restore offer names it.

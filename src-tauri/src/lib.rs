@@ -36,9 +36,10 @@ pub fn run() {
             // agent can still classify, and every screen that needs the
             // store shows why it cannot (see AppState::store).
             if AppState::needs_check(&path) {
-                // After an unexpected exit the whole file is checked first
-                // (up to a minute for a big history): the window comes up
-                // at once and says so while a thread checks.
+                // After an unexpected exit the whole file is checked first,
+                // and an older schema is brought up to date (each up to a
+                // minute or two for a big history): the window comes up at
+                // once and says so while a thread does it.
                 app.manage(AppState::open_checking(path)?);
                 check_in_background(app.handle());
             } else {
@@ -387,6 +388,66 @@ pub(crate) mod tests {
             1,
             "the GBK chat is stored as text: {found}"
         );
+    }
+
+    // A database of an older schema is upgraded the same way, off the
+    // start path: app_info says `upgrading` while it runs; then the history
+    // is there, and the file before the upgrade is kept beside it.
+    #[test]
+    fn older_schema_is_upgraded_off_the_start_path() {
+        let dir = std::env::temp_dir().join(format!("buyerlens-upgrade-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join(DB_FILE_NAME);
+        {
+            // Schema 3, as the builds before migration 0004 left it.
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            for sql in [
+                include_str!("../../crates/core/migrations/0001_init.sql"),
+                include_str!("../../crates/core/migrations/0002_search.sql"),
+                include_str!("../../crates/core/migrations/0003_faster_writes.sql"),
+            ] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO conversation (id, content_hash, text, source, imported_at, at)
+                 VALUES (1, x'01', '买家：能便宜点吗', 'paste', 1, 1780000000);
+                 INSERT INTO conversation_label (code, at, conversation_id, axis, corrected)
+                 VALUES ('bargain', 1780000000, 1, 'motive', 0);
+                 INSERT INTO day_count (day, agent, code, n)
+                 VALUES (20601, '', '', 1), (20601, '', 'bargain', 1);",
+            )
+            .unwrap();
+        }
+        assert!(
+            AppState::needs_check(&db),
+            "an older schema takes long to open"
+        );
+
+        let (app, webview) = mock_app(AppState::open_checking(db.clone()).unwrap());
+        let info = invoke(&webview, "app_info", json!({})).unwrap();
+        assert_eq!(info["checking"], true, "{info}");
+        assert_eq!(info["upgrading"], true, "{info}");
+
+        check_in_background(app.handle()).join().unwrap();
+        let info = invoke(&webview, "app_info", json!({})).unwrap();
+        assert_eq!(info["checking"], false, "{info}");
+        assert_eq!(info["upgrading"], false, "{info}");
+        assert!(info["storeError"].is_null(), "{info}");
+        let page = invoke(
+            &webview,
+            "list_history",
+            json!({ "filter": { "motive": "bargain" }, "offset": 0, "limit": 5 }),
+        )
+        .unwrap();
+        assert_eq!(page["rows"].as_array().unwrap().len(), 1, "{page}");
+        assert!(
+            dir.join("backups/buyerlens-before-migration-history-v3.sqlite")
+                .exists(),
+            "the file before the upgrade is kept"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     // After an unexpected exit (a -wal file is left) the app starts at

@@ -31,6 +31,9 @@ pub struct AppState {
     /// thread of its own (see [`AppState::open_checking`]); store commands
     /// answer `checking` until it is done.
     checking: AtomicBool,
+    /// What the check does is bring an older schema up to date (a
+    /// migration, which copies the file aside first).
+    upgrading: AtomicBool,
     /// Where the database is (or was meant to be).
     pub db_path: Option<PathBuf>,
     /// Set by `cancel_import`; the running import stops before its next batch.
@@ -74,6 +77,7 @@ impl AppState {
             store: Mutex::new(store),
             restorable: AtomicBool::new(false),
             checking: AtomicBool::new(false),
+            upgrading: AtomicBool::new(false),
             db_path,
             import_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
@@ -102,11 +106,12 @@ impl AppState {
         Ok(state)
     }
 
-    /// Whether opening the database at `path` starts with a check of the
-    /// whole file: it was not closed cleanly (see [`Store::open`]), which
-    /// takes up to a minute at a million conversations.
+    /// Whether opening the database at `path` takes long: it was not
+    /// closed cleanly, and the whole file is checked first (up to a minute
+    /// at a million conversations), or its schema is older than this
+    /// build's and is brought up to date (see [`Store::needs_upgrade`]).
     pub fn needs_check(path: &std::path::Path) -> bool {
-        Store::closed_uncleanly(path)
+        Store::closed_uncleanly(path) || Store::needs_upgrade(path)
     }
 
     /// The state for a database that is still to be checked: everything
@@ -114,8 +119,10 @@ impl AppState {
     /// lexicon compiles), and store commands answer `checking` until
     /// [`AppState::finish_checking`] has opened it.
     pub fn open_checking(path: PathBuf) -> CommandResult<AppState> {
+        let upgrading = Store::needs_upgrade(&path);
         let state = AppState::new(Err("the database is being checked".into()), Some(path))?;
         state.checking.store(true, Ordering::SeqCst);
+        state.upgrading.store(upgrading, Ordering::SeqCst);
         Ok(state)
     }
 
@@ -154,11 +161,17 @@ impl AppState {
             *slot = store;
         }
         self.checking.store(false, Ordering::SeqCst);
+        self.upgrading.store(false, Ordering::SeqCst);
     }
 
     /// Whether the database is still being checked.
     pub fn is_checking(&self) -> bool {
         self.checking.load(Ordering::SeqCst)
+    }
+
+    /// Whether the check under way is an upgrade of an older schema.
+    pub fn is_upgrading(&self) -> bool {
+        self.is_checking() && self.upgrading.load(Ordering::SeqCst)
     }
 
     /// The newest automatic backup, when the database could not be opened

@@ -1,6 +1,7 @@
 // After an unexpected exit (a crash, a power cut, the process killed) the
 // shell checks the whole database before it uses it: about a minute for a
-// million conversations. The window is up meanwhile; this cover says what
+// million conversations. A database written by an older version is
+// upgraded the same way (a copy is kept first; a minute or two at a million). The window is up meanwhile; this cover says what
 // is happening, with an indeterminate bar and the seconds waited, and keeps
 // the screens inert underneath until the check is over. The shell sends
 // `store-checked` when it is done; the cover also asks again every second,
@@ -43,13 +44,18 @@ export function waitForCheck(first: AppInfo, wait: CheckWait): void {
     h(
       "div",
       { class: "checking-box" },
-      h("h2", null, "正在检查数据库…"),
+      h("h2", null, first.upgrading ? "正在升级数据库…" : "正在检查数据库…"),
       h(
         "p",
         null,
-        "上次 BuyerLens 没有正常退出（程序崩溃、断电或被强制结束），正在检查历史数据库是否完好。记录很多时需要一分钟左右，请稍候；检查完成后即可继续使用。",
+        first.upgrading
+          ? "这一版 BuyerLens 改进了历史数据库的结构，正在升级（升级前已把原文件备份到数据库旁的 backups 文件夹）。记录很多时需要一两分钟，请稍候；升级完成后即可继续使用。"
+          : "上次 BuyerLens 没有正常退出（程序崩溃、断电或被强制结束），正在检查历史数据库是否完好。记录很多时需要一分钟左右，请稍候；检查完成后即可继续使用。",
       ),
-      h("progress", { id: "store-checking-progress", "aria-label": "正在检查数据库" }),
+      h("progress", {
+        id: "store-checking-progress",
+        "aria-label": first.upgrading ? "正在升级数据库" : "正在检查数据库",
+      }),
       h("p", { class: "muted" }, elapsed),
     ),
   );

@@ -73,8 +73,10 @@ export interface AppInfo {
   conversations: number | null;
   /** The newest automatic backup, offered when the database is damaged or newer than this version. */
   restoreOffer: Backup | null;
-  /** The database is being checked after an unexpected exit; the history waits for it. */
+  /** The database is being checked after an unexpected exit, or upgraded; the history waits for it. */
   checking: boolean;
+  /** What the check does is bring a database of an older version up to date. */
+  upgrading: boolean;
 }
 
 /** An automatic backup beside the database. */

@@ -8,7 +8,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-function info(checking: boolean, storeError: string | null = null): AppInfo {
+function info(checking: boolean, storeError: string | null = null, upgrading = false): AppInfo {
   return {
     version: "0.1.0",
     dbPath: "/data/history.sqlite",
@@ -17,6 +17,7 @@ function info(checking: boolean, storeError: string | null = null): AppInfo {
     conversations: checking ? null : 12,
     restoreOffer: null,
     checking,
+    upgrading: checking && upgrading,
   };
 }
 
@@ -67,6 +68,18 @@ describe("database check after an unexpected exit", () => {
     expect(main.hasAttribute("inert")).toBe(false);
     await vi.advanceTimersByTimeAsync(5000);
     expect(ask, "no more asking after it is over").toHaveBeenCalledTimes(2);
+  });
+
+  // An upgrade of an older database says so, not that the app crashed.
+  it("says an upgrade is an upgrade", () => {
+    const { cover, main } = setUp();
+    waitForCheck(info(true, null, true), { cover, blocked: [main], ask: vi.fn(), done: vi.fn() });
+    expect(cover.hidden).toBe(false);
+    expect(cover.textContent).toContain("正在升级数据库");
+    expect(cover.textContent).toContain("备份");
+    expect(cover.textContent).not.toContain("没有正常退出");
+    expect(cover.querySelector("progress")?.getAttribute("aria-label")).toBe("正在升级数据库");
+    expect(main.hasAttribute("inert")).toBe(true);
   });
 
   // The shell's event ends the wait at once; a damaged file found by the

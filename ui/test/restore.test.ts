@@ -40,6 +40,7 @@ function damaged(offer: AppInfo["restoreOffer"]): AppInfo {
     conversations: null,
     restoreOffer: offer,
     checking: false,
+    upgrading: false,
   };
 }
 
