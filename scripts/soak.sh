@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The load soak of issue 5: the desktop app's UI-facing commands (history
 # pages with filters and scrolling, counts, conversation detail, charts,
-# search, export, classify, templates) called as the UI calls them, through
+# search, export, classify, templates, an import) called as the UI calls them, through
 # the app's IPC layer and `AppState`, against a database of a million
 # conversations: latency per command (median / p95 / max) and the process's
 # memory over SOAK_CALLS calls. Not run in CI (it needs the large database
@@ -16,7 +16,8 @@
 # The database is used in place, never copied: no backup is taken, and a
 # file with an older schema is refused (migrating would copy it aside
 # first) unless SOAK_ALLOW_MIGRATION=1. The soak's classify calls add a few
-# hundred conversations with the agent `soak`; nothing else is written.
+# hundred conversations with the agent `soak`, and its import 20,000
+# synthetic chats (SOAK_IMPORT=0 skips it); nothing else is written.
 # Other knobs (see src-tauri/src/soak.rs): SOAK_RUNS, SOAK_BUDGET_S,
 # SOAK_MAX_GROWTH_MIB. Exit: 0 done, non-zero when a command failed or
 # memory kept growing. Honours CARGO_TARGET_DIR.

@@ -14,7 +14,9 @@
 //!   schema is older than this build's is refused unless
 //!   `SOAK_ALLOW_MIGRATION=1`, because migrating copies it aside first.
 //!   The classify calls add rows with the agent `soak` (about one per 50
-//!   calls); nothing else is written.
+//!   calls), and the import adds its chats; nothing else is written.
+//! - `SOAK_IMPORT`: chats in the import through `import_paths` (default
+//!   20,000 synthetic chats from all over the last year; 0 skips it).
 //! - `SOAK_CALLS`: calls in the memory run (default 10,000).
 //! - `SOAK_RUNS`: calls per command in the latency run (default 30; a
 //!   command stops early after `SOAK_BUDGET_S` seconds, default 20, with
@@ -531,6 +533,59 @@ fn soak_commands_on_a_large_database() {
         );
     }
 
+    // --- an import through the app ---------------------------------------
+    // `import_paths` as the Import screen calls it, on a file of new chats
+    // from all over the last year (synthetic Qianniu pastes; SOAK_IMPORT
+    // of them, 0 to skip), with the newest history page asked for every
+    // 200 ms while it runs (the import writes through its own connection).
+    let import_count: usize = env_or("SOAK_IMPORT", 20_000);
+    if import_count > 0 && wanted("import_paths") {
+        use buyerlens_core::store::synthetic;
+        let dir =
+            std::env::temp_dir().join(format!("buyerlens-soak-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("backlog.jsonl");
+        let now = chrono::Local::now().naive_local().and_utc().timestamp();
+        let mut rng = synthetic::Rng::new(now as u64);
+        let mut lines = String::new();
+        for i in 0..import_count {
+            let (conversation, _) =
+                synthetic::conversation_within(&mut rng, 70_000_000 + i, now, 365);
+            lines.push_str(&json!({ "id": i, "text": conversation.text }).to_string());
+            lines.push('\n');
+        }
+        std::fs::write(&file, lines).unwrap();
+        let importing = webview.clone();
+        let paths = json!({ "paths": [file] });
+        let started = Instant::now();
+        let import = std::thread::spawn(move || call(&importing, "import_paths", paths));
+        let mut pages = Vec::new();
+        while !import.is_finished() {
+            let t = Instant::now();
+            call(
+                &webview,
+                "list_history",
+                json!({ "filter": {}, "offset": 0, "limit": 200 }),
+            );
+            pages.push(t.elapsed().as_secs_f64() * 1e3);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let summary = import.join().expect("the import thread");
+        let seconds = started.elapsed().as_secs_f64();
+        pages.sort_by(f64::total_cmp);
+        let added = summary["conversationsAdded"].as_u64().unwrap_or(0);
+        println!(
+            "{:<58} {seconds:.1} s, {:.0}/s ({added} added); newest page meanwhile: \
+             median {:.1} ms, max {:.1} ms ({} pages)",
+            format!("import_paths: {import_count} chats of a year"),
+            import_count as f64 / seconds,
+            pages.get(pages.len() / 2).copied().unwrap_or(0.0),
+            pages.last().copied().unwrap_or(0.0),
+            pages.len()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     // --- the import's own connection ---------------------------------------
     // `import_paths` opens a second connection with `Store::open` while the
     // app holds the database (so its -wal file exists).
@@ -677,7 +732,7 @@ fn soak_commands_on_a_large_database() {
     );
     let after = call(&webview, "app_info", json!({}));
     println!(
-        "conversations after the soak: {} (the classify calls added {})",
+        "conversations after the soak: {} (the classify calls and the import added {})",
         after["conversations"],
         after["conversations"].as_u64().unwrap_or(0) - conversations
     );

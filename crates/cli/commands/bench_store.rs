@@ -221,7 +221,7 @@ pub fn run(
     // sets: a year's backlog (days spread over the whole large database,
     // so its time-ordered indexes take inserts everywhere) and a week of
     // new chats (what a shop imports as it goes: inserts near the end).
-    let import_count = 5_000;
+    let import_count = 20_000;
     let dir = std::env::temp_dir().join(format!("buyerlens-bench-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut rng = synthetic::Rng::new(now as u64);
