@@ -670,26 +670,7 @@ fn export_writes_csv_and_xlsx() {
 fn cli_says_it_upgrades_an_older_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.sqlite");
-    {
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        for sql in [
-            include_str!("../crates/core/migrations/0001_init.sql"),
-            include_str!("../crates/core/migrations/0002_search.sql"),
-            include_str!("../crates/core/migrations/0003_faster_writes.sql"),
-        ] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute_batch(
-            "PRAGMA user_version = 3;
-             INSERT INTO conversation (id, content_hash, text, source, imported_at, at)
-             VALUES (1, x'01', '买家：能便宜点吗', 'paste', 1, 1780000000);
-             INSERT INTO conversation_label (code, at, conversation_id, axis, corrected)
-             VALUES ('bargain', 1780000000, 1, 'motive', 0);
-             INSERT INTO day_count (day, agent, code, n)
-             VALUES (20601, '', '', 1), (20601, '', 'bargain', 1);",
-        )
-        .unwrap();
-    }
+    crate::schema3::write_schema_3(&db);
     let db_arg = db.to_str().unwrap();
     let first = crate::util::buyerlens(
         &["history", "--db", db_arg, "--motive", "bargain", "--json"],

@@ -3,6 +3,11 @@
 // Shared helpers: paths, running the CLI, golden-file comparison.
 mod util;
 
+// A database of the schema before migration 0004 (shared with the desktop
+// shell's tests).
+#[path = "fixtures/schema3.rs"]
+mod schema3;
+
 // Transcript parsing of every shape against reviewed golden files.
 mod parse;
 

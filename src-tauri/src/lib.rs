@@ -159,6 +159,11 @@ fn database_path<R: Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
 #[cfg(test)]
 mod soak;
 
+/// The schema-3 database of the upgrade tests (shared with the CLI's).
+#[cfg(test)]
+#[path = "../../tests/fixtures/schema3.rs"]
+mod schema3;
+
 #[cfg(test)]
 pub(crate) mod tests {
     use serde_json::{json, Value};
@@ -399,27 +404,7 @@ pub(crate) mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join(DB_FILE_NAME);
-        {
-            // Schema 3, as the builds before migration 0004 left it.
-            let conn = rusqlite::Connection::open(&db).unwrap();
-            for sql in [
-                include_str!("../../crates/core/migrations/0001_init.sql"),
-                include_str!("../../crates/core/migrations/0002_search.sql"),
-                include_str!("../../crates/core/migrations/0003_faster_writes.sql"),
-            ] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.execute_batch(
-                "PRAGMA user_version = 3;
-                 INSERT INTO conversation (id, content_hash, text, source, imported_at, at)
-                 VALUES (1, x'01', '买家：能便宜点吗', 'paste', 1, 1780000000);
-                 INSERT INTO conversation_label (code, at, conversation_id, axis, corrected)
-                 VALUES ('bargain', 1780000000, 1, 'motive', 0);
-                 INSERT INTO day_count (day, agent, code, n)
-                 VALUES (20601, '', '', 1), (20601, '', 'bargain', 1);",
-            )
-            .unwrap();
-        }
+        crate::schema3::write_schema_3(&db);
         assert!(
             AppState::needs_check(&db),
             "an older schema takes long to open"
