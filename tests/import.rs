@@ -87,6 +87,59 @@ fn folder_import_reports_and_deduplicates() {
     assert_eq!(again.duplicates, 34);
 }
 
+// A chat repeated in the same batch, in the batch being written beside it
+// and in an earlier one is stored once and counted a duplicate each other
+// time, in a file and in memory; a re-run finds them all stored.
+#[test]
+fn repeats_across_batches_are_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = dir.path().join("once.jsonl");
+    write_jsonl(&once, 500, 30);
+    let lines: Vec<String> = std::fs::read_to_string(&once)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    // 30 chats, then each again: 7 a batch puts repeats in the same, the
+    // next and later batches.
+    let mut repeated = lines.clone();
+    repeated.extend(lines.iter().step_by(2).cloned());
+    repeated.extend(lines.iter().skip(1).step_by(2).rev().cloned());
+    let file = dir.path().join("repeated.jsonl");
+    std::fs::write(&file, repeated.join("\n") + "\n").unwrap();
+    let options = ImportOptions {
+        batch_size: Some(7),
+        ..Default::default()
+    };
+    let cancel = AtomicBool::new(false);
+    for mut store in [
+        Store::open(dir.path().join("history.sqlite")).unwrap(),
+        Store::open_in_memory().unwrap(),
+    ] {
+        let run = |store: &mut Store| {
+            import_paths(
+                store,
+                &classifier(),
+                std::slice::from_ref(&file),
+                &options,
+                NOW,
+                &cancel,
+                &mut |_| {},
+            )
+            .unwrap()
+        };
+        let first = run(&mut store);
+        assert_eq!(
+            (first.conversations_added, first.duplicates),
+            (30, 30),
+            "{first:?}"
+        );
+        assert_eq!(store.conversation_count().unwrap(), 30);
+        let again = run(&mut store);
+        assert_eq!((again.conversations_added, again.duplicates), (0, 60));
+    }
+}
+
 // Cancelling stops before the next batch and keeps the committed ones.
 #[test]
 fn cancel_keeps_committed_batches() {
