@@ -49,7 +49,7 @@ export function waitForCheck(first: AppInfo, wait: CheckWait): void {
         "p",
         null,
         first.upgrading
-          ? "这一版 BuyerLens 改进了历史数据库的结构，正在升级（升级前已把原文件备份到数据库旁的 backups 文件夹）。记录很多时需要一两分钟，请稍候；升级完成后即可继续使用。"
+          ? "这一版 BuyerLens 改进了历史数据库的结构，正在升级（升级前先把原文件备份到数据库旁的 backups 文件夹）。记录很多时需要一两分钟，请稍候；升级完成后即可继续使用。"
           : "上次 BuyerLens 没有正常退出（程序崩溃、断电或被强制结束），正在检查历史数据库是否完好。记录很多时需要一分钟左右，请稍候；检查完成后即可继续使用。",
       ),
       h("progress", {
