@@ -719,10 +719,11 @@ impl Store {
     /// conversations in the days the labels have (their bits are tested in
     /// the time-ordered index): at 1.5 million conversations, 31 ms for a
     /// word in 560,000 of them, 38 ms for a label, 70 ms for two common
-    /// labels, 0.7 s for a common word within a month (see BENCHMARKS.md). Search words go through the full-text
-    /// index here even when they are common (a page scans the newest rows
-    /// instead, which fills a page quickly but would read every transcript
-    /// to count). See [`Store::count_history_unless`] to stop it early.
+    /// labels, 0.7 s for a common word within a month (see BENCHMARKS.md).
+    /// Search words go through the full-text index here even when they are
+    /// common (a page scans the newest rows instead, which fills a page
+    /// quickly but would read every transcript to count). See
+    /// [`Store::count_history_unless`] to stop it early.
     ///
     /// # Errors
     /// As [`Store::history`].
