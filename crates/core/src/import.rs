@@ -86,11 +86,11 @@ pub const DEFAULT_BATCH_SIZE: usize = 2000;
 ///
 /// When the store is large, most of what a batch writes is index pages
 /// shared by the whole batch (the daily counts, the full-text segments)
-/// or hit at random by each row (labels and times of a backlog spread
-/// over the year); a larger batch writes each of them once for more
-/// conversations. Measured at 1.26 million stored, importing 20,000 chats
-/// from all over a year (BENCHMARKS.md): 2,000 a batch 6.3-6.4 s, 5,000
-/// 4.9-5.0 s, 10,000 4.3-4.6 s.
+/// or hit at random by each row (content hashes, and the times of a
+/// backlog spread over the year); a larger batch writes each of them once
+/// for more conversations. Measured at 1.26 million stored (schema 3),
+/// importing 20,000 chats from all over a year (BENCHMARKS.md): 2,000 a
+/// batch 6.3-6.4 s, 5,000 4.9-5.0 s, 10,000 4.3-4.6 s.
 pub const LARGE_STORE_BATCH_SIZE: usize = 10_000;
 
 /// Conversations per transaction when the import does not say: one per
@@ -848,7 +848,7 @@ fn prepare(classifier: &Classifier, mask: bool, batch: Batch, duplicates: usize)
 mod tests {
     use super::*;
 
-    // Separator lines and double blank lines end a chat; single blank lines don't.
+    // Automatic batches follow the store's size; the first stays small.
     #[test]
     fn automatic_batches_grow_with_the_store() {
         assert_eq!(automatic_batch_size(0, false), DEFAULT_BATCH_SIZE);
@@ -866,6 +866,7 @@ mod tests {
         assert_eq!(automatic_batch_size(1_000_000, true), DEFAULT_BATCH_SIZE);
     }
 
+    // Separator lines and double blank lines end a chat; single blank lines don't.
     #[test]
     fn splits_at_boundaries() {
         let text = "买家：在吗\n\n客服：在的\n\n\n买家：有货吗\n客服：有\n===== 会话 3 =====\n买家：包邮吗\n";
