@@ -547,13 +547,7 @@ fn soak_commands_on_a_large_database() {
         let file = dir.join("backlog.jsonl");
         let now = chrono::Local::now().naive_local().and_utc().timestamp();
         let mut rng = synthetic::Rng::new(now as u64);
-        let mut lines = String::new();
-        for i in 0..import_count {
-            let (conversation, _) =
-                synthetic::conversation_within(&mut rng, 70_000_000 + i, now, 365);
-            lines.push_str(&json!({ "id": i, "text": conversation.text }).to_string());
-            lines.push('\n');
-        }
+        let lines = synthetic::jsonl_within(&mut rng, 70_000_000, import_count, now, 365);
         std::fs::write(&file, lines).unwrap();
         let importing = webview.clone();
         let paths = json!({ "paths": [file] });

@@ -226,16 +226,11 @@ pub fn run(
     std::fs::create_dir_all(&dir)?;
     let mut rng = synthetic::Rng::new(now as u64);
     let mut write_chats = |name: &str, first: usize, days: usize| -> anyhow::Result<PathBuf> {
-        let mut lines = String::new();
-        for i in 0..import_count {
-            let (conversation, _) = synthetic::conversation_within(&mut rng, first + i, now, days);
-            lines.push_str(&serde_json::to_string(&serde_json::json!({
-                "id": i, "text": conversation.text
-            }))?);
-            lines.push('\n');
-        }
         let file = dir.join(name);
-        std::fs::write(&file, lines)?;
+        std::fs::write(
+            &file,
+            synthetic::jsonl_within(&mut rng, first, import_count, now, days),
+        )?;
         Ok(file)
     };
     let backlog = write_chats("backlog.jsonl", 50_000_000, 365)?;

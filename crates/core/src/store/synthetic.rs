@@ -117,6 +117,25 @@ pub fn conversation(
     conversation_within(rng, index, base_time, 365)
 }
 
+/// `count` chats of [`conversation_within`] (indexes from `first`) as an
+/// import file's JSONL lines, `{"id", "text"}` each: what the store
+/// benchmark and the soak import.
+pub fn jsonl_within(
+    rng: &mut Rng,
+    first: usize,
+    count: usize,
+    base_time: i64,
+    days: usize,
+) -> String {
+    let mut lines = String::new();
+    for i in 0..count {
+        let (conversation, _) = conversation_within(rng, first + i, base_time, days);
+        lines.push_str(&serde_json::json!({ "id": i, "text": conversation.text }).to_string());
+        lines.push('\n');
+    }
+    lines
+}
+
 /// As [`conversation`], held on one of the `days` days up to `base_time`:
 /// a week for the chats a shop exports and imports as it goes, a year for
 /// a backlog.
