@@ -140,6 +140,42 @@ fn repeats_across_batches_are_stored_once() {
     }
 }
 
+// What an import stores reads back as the classifier's own result, its
+// evidence naming the rules in full (they are stored by number).
+#[test]
+fn imported_results_read_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chats.jsonl");
+    write_jsonl(&file, 900, 12);
+    let mut store = Store::open_in_memory().unwrap();
+    store.set_masks_personal_data(false).unwrap();
+    let classifier = classifier();
+    let summary = import_paths(
+        &mut store,
+        &classifier,
+        &[file],
+        &ImportOptions::default(),
+        NOW,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(summary.conversations_added, 12, "{summary:?}");
+    let filter = buyerlens_core::store::HistoryFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    let mut evidence = 0;
+    for record in store.history(&filter).unwrap() {
+        let detail = store.conversation(record.id).unwrap();
+        let stored = detail.classification.expect("a result");
+        let fresh = classifier.classify(&detail.text).unwrap();
+        evidence += fresh.scores().map(|s| s.evidence.len()).sum::<usize>();
+        assert_eq!(stored, fresh, "conversation {}", record.id);
+    }
+    assert!(evidence > 12, "the chats give evidence ({evidence})");
+}
+
 // Cancelling stops before the next batch and keeps the committed ones.
 #[test]
 fn cancel_keeps_committed_batches() {

@@ -225,6 +225,11 @@ impl Classifier {
         &self.inner.version
     }
 
+    /// The ids of the rules whose evidence this classifier gives.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.inner.rules.iter().map(|rule| rule.id.as_str())
+    }
+
     /// Parses and classifies a transcript.
     ///
     /// # Errors

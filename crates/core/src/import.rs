@@ -30,7 +30,7 @@ use crate::classify::Classifier;
 use crate::decode::decode_bytes;
 use crate::error::{Error, Result};
 use crate::store::{
-    content_hash, time, NewConversation, PreparedConversation, RecordOutcome, Store,
+    content_hash, time, NewConversation, PreparedConversation, RecordOutcome, RuleNumbers, Store,
     IMPORT_WAL_CHECKPOINT_PAGES, WAL_CHECKPOINT_PAGES,
 };
 
@@ -620,10 +620,12 @@ fn import_files(
     state.files_total = files.len();
     progress(&state);
     let mask = store.masks_personal_data()?;
+    let rules = store.number_rules(classifier.rule_ids())?;
     let mut pipeline = Pipeline {
         store,
         classifier,
         mask,
+        rules,
         now,
         filling: Batch::default(),
         ready: None,
@@ -744,6 +746,8 @@ struct Pipeline<'a> {
     store: &'a mut Store,
     classifier: &'a Classifier,
     mask: bool,
+    /// The classifier's rules by number, for storing results.
+    rules: RuleNumbers,
     now: i64,
     filling: Batch,
     ready: Option<ReadyBatch>,
@@ -756,12 +760,12 @@ impl Pipeline<'_> {
         let batch = std::mem::take(&mut self.filling);
         let (fresh, duplicates) = skip_known(self.store, batch)?;
         let previous = self.ready.take();
-        let (classifier, mask) = (self.classifier, self.mask);
+        let (classifier, mask, rules) = (self.classifier, self.mask, &self.rules);
         let version = classifier.lexicon_version();
         let now = self.now;
         let store = &mut *self.store;
         let (next, written) = rayon::join(
-            || prepare(classifier, mask, fresh, duplicates),
+            || prepare(classifier, mask, rules, fresh, duplicates),
             || {
                 previous
                     .map(|ready| {
@@ -804,7 +808,13 @@ fn skip_known(store: &Store, batch: Batch) -> Result<(Batch, usize)> {
 }
 
 /// Classifies and prepares a batch for writing, in parallel.
-fn prepare(classifier: &Classifier, mask: bool, batch: Batch, duplicates: usize) -> ReadyBatch {
+fn prepare(
+    classifier: &Classifier,
+    mask: bool,
+    rules: &RuleNumbers,
+    batch: Batch,
+    duplicates: usize,
+) -> ReadyBatch {
     let results: Vec<std::result::Result<PreparedConversation, ImportProblem>> = batch
         .items
         .into_par_iter()
@@ -826,7 +836,7 @@ fn prepare(classifier: &Classifier, mask: bool, batch: Batch, duplicates: usize)
                 chat_at: raw.time,
                 text: raw.text,
             };
-            PreparedConversation::new(&conversation, &result, mask).map_err(problem)
+            PreparedConversation::new(&conversation, &result, mask, rules).map_err(problem)
         })
         .collect();
     let mut ready = ReadyBatch {

@@ -30,6 +30,7 @@ mod label_bits;
 mod lexicons;
 mod masking;
 mod stats;
+mod stored_results;
 pub mod supervisor;
 pub mod synthetic;
 mod templates;
@@ -49,6 +50,7 @@ pub use history::{
 pub use lexicons::StoredLexicon;
 pub use masking::MASK_SETTING;
 pub use stats::{AgentCount, DayCount, LabelCount, Stats, StatsFilter};
+pub use stored_results::RuleNumbers;
 pub use supervisor::{PinCheck, PIN_SETTING};
 pub use templates::{
     pack_to_toml, parse_pack, Template, TemplateDraft, TemplatePackOutcome, DEFAULT_TEMPLATES,
@@ -97,6 +99,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0002_search.sql")),
     M::up(include_str!("../migrations/0003_faster_writes.sql")),
     M::up(include_str!("../migrations/0004_labels_in_time_order.sql")),
+    M::up(include_str!("../migrations/0005_evidence_rules.sql")),
 ];
 
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -9,6 +9,9 @@ use serde::{Serialize, Serializer};
 
 use super::day_counts::DayCounts;
 use super::label_bits;
+use super::stored_results::{
+    decode_result, encode_result, evidence_rules, number_rules_in, RuleNumbers,
+};
 use super::{sql, time, Store, StoreError};
 use crate::error::{Error, Result};
 use crate::label::{Axis, Label};
@@ -112,7 +115,7 @@ pub struct PreparedConversation {
     format: &'static str,
     /// Every label of the result with its score, motives first.
     scored: Vec<(Label, f32)>,
-    /// The result JSON as stored (see [`encode_result`]).
+    /// The result as stored (see [`encode_result`]).
     result: Vec<u8>,
     /// What the full-text index holds for it (see [`search_text`]).
     search_text: String,
@@ -121,7 +124,8 @@ pub struct PreparedConversation {
 impl PreparedConversation {
     /// Prepares `conversation` and its classification for writing, masking
     /// personal data first when `mask` is on (the store's
-    /// [`Store::masks_personal_data`]).
+    /// [`Store::masks_personal_data`]), with the evidence rules numbered
+    /// in `rules` stored as their numbers ([`Store::number_rules`]).
     ///
     /// # Errors
     /// When the result cannot be serialised.
@@ -129,6 +133,7 @@ impl PreparedConversation {
         conversation: &NewConversation,
         result: &Classification,
         mask: bool,
+        rules: &RuleNumbers,
     ) -> Result<PreparedConversation> {
         let (conversation, result) = super::masking::for_storage(mask, conversation, result);
         let mut conversation = conversation.into_owned();
@@ -144,7 +149,7 @@ impl PreparedConversation {
             hash: content_hash(&conversation.text),
             format: result.format.code(),
             scored,
-            result: encode_result(&result)?,
+            result: encode_result(&result, rules)?,
             search_text: search_text(&conversation.text, &result),
             conversation,
         })
@@ -195,43 +200,6 @@ fn messages_cover(text: &str, result: &Classification) -> bool {
         at += found + message.text.len();
     }
     !result.messages.is_empty() && text[at..].trim().is_empty()
-}
-
-/// A stored result larger than this is taken for damage, not decompressed.
-const MAX_STORED_RESULT_BYTES: usize = 64 << 20;
-
-/// The result JSON as `classification.result` holds it from schema 3 on:
-/// an LZ4 block with its length prepended (see
-/// `migrations/0003_faster_writes.sql`). LZ4 over zstd: a similar ratio on
-/// these small documents (2.1 vs 2.6, measured on 2,000 results), three
-/// times faster, and pure Rust.
-fn encode_result(result: &Classification) -> Result<Vec<u8>> {
-    let json = serde_json::to_vec(result)
-        .map_err(|e| Error::Store(StoreError::Invalid(format!("cannot store the result: {e}"))))?;
-    Ok(lz4_flex::compress_prepend_size(&json))
-}
-
-/// Reads a stored result: an LZ4 BLOB (schema 3 on) or JSON TEXT (rows
-/// written before). `None` when it does not decode — a result written by
-/// an older build may not parse; the label rows still say what it said.
-fn stored_result(stored: Value) -> Option<Classification> {
-    serde_json::from_slice(&stored_result_json(stored)?).ok()
-}
-
-/// The JSON of a stored result, decompressed when it is a BLOB.
-pub(crate) fn stored_result_json(stored: Value) -> Option<Vec<u8>> {
-    match stored {
-        Value::Text(json) => Some(json.into_bytes()),
-        Value::Blob(block) => {
-            let claimed = block.get(..4)?;
-            let claimed = u32::from_le_bytes(claimed.try_into().ok()?) as usize;
-            if claimed > MAX_STORED_RESULT_BYTES {
-                return None;
-            }
-            lz4_flex::decompress_size_prepended(&block).ok()
-        }
-        _ => None,
-    }
 }
 
 /// What recording a batch did.
@@ -552,13 +520,14 @@ impl Store {
         lexicon_version: &str,
         now: i64,
     ) -> Result<Recorded> {
-        let prepared =
-            PreparedConversation::new(conversation, result, self.masks_personal_data()?)?;
+        let mask = self.masks_personal_data()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a transaction"))?;
         defer_foreign_keys(&tx)?;
+        let rules = number_rules_in(&tx, evidence_rules(result))?;
+        let prepared = PreparedConversation::new(conversation, result, mask, &rules)?;
         let mut rows = LabelRows::default();
         let recorded = record_in(&tx, &prepared, lexicon_version, now, &mut rows)?;
         rows.write(&tx)?;
@@ -581,9 +550,15 @@ impl Store {
         now: i64,
     ) -> Result<RecordOutcome> {
         let mask = self.masks_personal_data()?;
+        // Numbered in a transaction of their own: a number no result names
+        // is harmless, should the batch fail.
+        let rules =
+            self.number_rules(items.iter().flat_map(|(_, result)| evidence_rules(result)))?;
         let prepared = items
             .iter()
-            .map(|(conversation, result)| PreparedConversation::new(conversation, result, mask))
+            .map(|(conversation, result)| {
+                PreparedConversation::new(conversation, result, mask, &rules)
+            })
             .collect::<Result<Vec<_>>>()?;
         self.record_prepared(&prepared, lexicon_version, now)
     }
@@ -1128,7 +1103,7 @@ impl Store {
             original_labels.sort();
             // A result written by an older build may not parse; the labels
             // above still show what it said.
-            classification = stored_result(stored);
+            classification = decode_result(&self.conn, stored)?;
         }
         let corrections = self.corrections(id)?;
         Ok(ConversationDetail {
@@ -1432,47 +1407,6 @@ fn record_in(
 mod tests {
     use super::*;
     use crate::store::tests_support::classification;
-
-    // Results are stored compressed (smaller than their JSON), read back
-    // whole, and a result stored as JSON text by schema 2 still reads.
-    #[test]
-    fn stored_results_compressed_and_old_text_read() {
-        let mut store = Store::open_in_memory().unwrap();
-        let result = classification(&[Label::Bargain], Label::Novice, Label::Shopper, &[]);
-        let id = store
-            .record(&NewConversation::pasted("买家：包邮吗"), &result, "v1", 1)
-            .unwrap()
-            .conversation_id;
-        let (kind, size): (String, i64) = store
-            .conn
-            .query_row(
-                "SELECT typeof(result), length(result) FROM classification",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!(kind, "blob");
-        assert!(usize::try_from(size).unwrap() < serde_json::to_vec(&result).unwrap().len());
-        assert_eq!(
-            store.conversation(id).unwrap().classification,
-            Some(result.clone())
-        );
-
-        let json = serde_json::to_string(&result).unwrap();
-        store
-            .conn
-            .execute("UPDATE classification SET result = ?1", [&json])
-            .unwrap();
-        assert_eq!(store.conversation(id).unwrap().classification, Some(result));
-
-        // Damage shows as no result, not as an error or a huge allocation.
-        let claims_4_gib = [0xff, 0xff, 0xff, 0xff, 1, 2, 3];
-        store
-            .conn
-            .execute("UPDATE classification SET result = ?1", [&claims_4_gib[..]])
-            .unwrap();
-        assert_eq!(store.conversation(id).unwrap().classification, None);
-    }
 
     fn search_ids(store: &Store, words: &str) -> Vec<i64> {
         let filter = HistoryFilter {

@@ -174,7 +174,10 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
         assert_eq!(out_of_step(&store), 0);
         assert_eq!(ids_with(&store, &[Label::Bargain, Label::Shipping]), [1]);
         assert_eq!(ids_with(&store, &[Label::Habit]), [2]);

@@ -158,7 +158,8 @@ mod tests {
             .prepare("SELECT result FROM classification")
             .unwrap();
         for row in stmt.query_map([], |r| r.get(0)).unwrap() {
-            let json = crate::store::history::stored_result_json(row.unwrap()).expect("a result");
+            let json =
+                crate::store::stored_results::stored_result_json(row.unwrap()).expect("a result");
             out.push_str(&String::from_utf8(json).unwrap());
             out.push('\n');
         }
