@@ -720,8 +720,10 @@ fn soak_commands_on_a_large_database() {
     let growth = mib(last.anon) - mib(after_warm_up.anon);
     println!(
         "anonymous memory from call {} to call {calls}: {growth:+.1} MiB \
-         (allowed {max_growth_mib} MiB); file-backed pages (SQLite's memory map) {:.0} MiB",
+         (allowed {max_growth_mib} MiB; SQLite's page cache may fill up to {} MiB a \
+         connection); file-backed pages (SQLite's memory map) {:.0} MiB",
         samples[1.min(samples.len() - 1)].0,
+        buyerlens_core::store::PAGE_CACHE_MIB,
         mib(last.file)
     );
     let after = call(&webview, "app_info", json!({}));

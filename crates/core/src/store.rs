@@ -90,6 +90,10 @@ pub const WAL_SIZE_LIMIT_BYTES: i64 = 64 << 20;
 /// `PRAGMA application_id` of a BuyerLens database ('BYLN').
 const APPLICATION_ID: i64 = 0x4259_4C4E;
 
+/// Each connection's page cache, in MiB (SQLite's default is 2): index
+/// pages of a large history stay in memory between queries.
+pub const PAGE_CACHE_MIB: i64 = 64;
+
 /// Files below this size get a full `quick_check` on every open; above it,
 /// only after a session that did not close cleanly (a `-wal` file is left).
 const ALWAYS_CHECK_BELOW_BYTES: u64 = 64 << 20;
@@ -326,9 +330,7 @@ impl Store {
             .map_err(sql("set synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sql("set foreign_keys"))?;
-        // A 64 MiB page cache (the default is 2 MiB): label and full-text
-        // index pages of a large history stay in memory between queries.
-        conn.pragma_update(None, "cache_size", -65_536)
+        conn.pragma_update(None, "cache_size", -(PAGE_CACHE_MIB * 1024))
             .map_err(sql("set cache_size"))?;
         // Pages read through a memory map instead of a read() copy each, and
         // checkpoints every ~40 MiB of WAL instead of 4 MiB: hot index pages
