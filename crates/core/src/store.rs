@@ -242,7 +242,8 @@ impl Store {
             })?;
         if size > 0 || unclean {
             inspect(&conn, path, unclean || size < ALWAYS_CHECK_BELOW_BYTES)?;
-            backup_before_migration(&conn, path)?;
+            let free = fs4::available_space(folder_of(path)).ok();
+            backup_before_migration(&conn, path, free)?;
         }
         Store::init(conn, Some(path.to_path_buf()))
     }
@@ -451,15 +452,7 @@ impl Store {
             path: dir.clone(),
             source,
         })?;
-        let size: i64 = self
-            .conn
-            .query_row(
-                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(sql("read the database size"))?;
-        let size = u64::try_from(size).unwrap_or(0);
+        let size = database_bytes(&self.conn)?;
         let existing: Vec<(PathBuf, u64)> = automatic_backups(db)?
             .into_iter()
             .map(|p| {
@@ -759,22 +752,12 @@ fn backup_connection(conn: &Connection, dest: &Path) -> Result<()> {
     // not write the same file.
     let partial = sidecar(dest, &format!(".partial-{}", std::process::id()));
     let _ = std::fs::remove_file(&partial);
-    {
-        let mut target = Connection::open(&partial).map_err(|source| StoreError::Open {
-            path: partial.clone(),
-            source,
-        })?;
-        let backup =
-            rusqlite::backup::Backup::new(conn, &mut target).map_err(sql("start the backup"))?;
-        backup
-            .run_to_completion(1024, Duration::from_millis(0), None)
-            .map_err(sql("copy the database"))?;
-        drop(backup);
-        // A backup is one self-contained file: no -wal beside it.
-        target
-            .pragma_update(None, "journal_mode", "DELETE")
-            .map_err(sql("finish the backup"))?;
+    let copied = copy_database(conn, &partial);
+    if copied.is_err() {
+        // A copy cut short (a full disk) must not keep taking the room.
+        let _ = std::fs::remove_file(&partial);
     }
+    copied?;
     std::fs::rename(&partial, dest).map_err(|source| Error::Io {
         path: dest.to_path_buf(),
         source,
@@ -782,12 +765,35 @@ fn backup_connection(conn: &Connection, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The folder of automatic backups beside the database at `db`.
-pub fn backups_dir(db: &Path) -> PathBuf {
+/// The copy of [`backup_connection`], into `target`.
+fn copy_database(conn: &Connection, target: &Path) -> Result<()> {
+    let mut target = Connection::open(target).map_err(|source| StoreError::Open {
+        path: target.to_path_buf(),
+        source,
+    })?;
+    let backup =
+        rusqlite::backup::Backup::new(conn, &mut target).map_err(sql("start the backup"))?;
+    backup
+        .run_to_completion(1024, Duration::from_millis(0), None)
+        .map_err(sql("copy the database"))?;
+    drop(backup);
+    // A backup is one self-contained file: no -wal beside it.
+    target
+        .pragma_update(None, "journal_mode", "DELETE")
+        .map_err(sql("finish the backup"))?;
+    Ok(())
+}
+
+/// The folder of the database at `db`.
+fn folder_of(db: &Path) -> &Path {
     db.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
-        .join("backups")
+}
+
+/// The folder of automatic backups beside the database at `db`.
+pub fn backups_dir(db: &Path) -> PathBuf {
+    folder_of(db).join("backups")
 }
 
 /// Before a schema migration, the file as it was is copied to
@@ -796,7 +802,14 @@ pub fn backups_dir(db: &Path) -> PathBuf {
 /// the previous BuyerLens stays possible. The name carries the database's
 /// file stem: another database of the folder (or a copy named before
 /// names carried it) must not pass for this one's and skip the copy.
-fn backup_before_migration(conn: &Connection, path: &Path) -> Result<()> {
+///
+/// Only the newest such copy is kept: once it is written, the database's
+/// copies from before earlier migrations go (a history of gigabytes left a
+/// whole copy behind at every upgrade). The copy is written only when the
+/// disk keeps [`BackupLimits::keep_free_bytes`] free after it (`free`: the
+/// bytes free in the backups folder, `None` when unknown); otherwise the
+/// database is not upgraded and the error says how much room it needs.
+fn backup_before_migration(conn: &Connection, path: &Path, free: Option<u64>) -> Result<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(sql("read user_version"))?;
@@ -808,14 +821,49 @@ fn backup_before_migration(conn: &Connection, path: &Path) -> Result<()> {
         path: dir.clone(),
         source,
     })?;
-    let dest = dir.join(format!(
-        "buyerlens-before-migration-{}-v{version}.sqlite",
-        file_stem(path)
-    ));
+    let copy_name = |version: i64| {
+        format!(
+            "buyerlens-before-migration-{}-v{version}.sqlite",
+            file_stem(path)
+        )
+    };
+    let dest = dir.join(copy_name(version));
     if dest.exists() {
         return Ok(());
     }
-    backup_connection(conn, &dest)
+    let size = database_bytes(conn)?;
+    let keep_free = BackupLimits::default().keep_free_bytes;
+    if let Some(free) = free.filter(|&free| free < size.saturating_add(keep_free)) {
+        return Err(Error::Io {
+            path: dir,
+            source: std::io::Error::other(format!(
+                "not enough free disk space to keep a copy of the database before upgrading \
+                 it: the copy needs {} MB and {} MB must stay free, but {} MB are free. \
+                 Nothing was changed: free some space and open it again",
+                size / 1_000_000,
+                keep_free / 1_000_000,
+                free / 1_000_000
+            )),
+        });
+    }
+    backup_connection(conn, &dest)?;
+    for older in 1..version {
+        // Best effort: a copy that cannot be removed only takes room.
+        let _ = std::fs::remove_file(dir.join(copy_name(older)));
+    }
+    Ok(())
+}
+
+/// The size of the database of `conn`, in bytes.
+fn database_bytes(conn: &Connection) -> Result<u64> {
+    let size: i64 = conn
+        .query_row(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql("read the database size"))?;
+    Ok(u64::try_from(size).unwrap_or(0))
 }
 
 /// `path` with `suffix` appended to its file name (`db.sqlite-wal`).
@@ -1195,6 +1243,73 @@ mod tests {
             2,
             "a current database is not copied again"
         );
+    }
+
+    /// A database at schema `version` with one setting, at `path`.
+    fn database_at_version(path: &Path, version: usize) {
+        let mut conn = Connection::open(path).unwrap();
+        MIGRATIONS.to_version(&mut conn, version).unwrap();
+        conn.execute("INSERT INTO setting (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    // The copy before a migration replaces this database's copies from
+    // earlier migrations; other databases' copies stay.
+    #[test]
+    fn only_the_newest_copy_before_a_migration_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        database_at_version(&path, 3);
+        let backups = backups_dir(&path);
+        std::fs::create_dir_all(&backups).unwrap();
+        for name in [
+            "buyerlens-before-migration-h-v1.sqlite",
+            "buyerlens-before-migration-h-v2.sqlite",
+            "buyerlens-before-migration-other-v2.sqlite",
+            "buyerlens-before-migration-h-v2-v2.sqlite",
+        ] {
+            std::fs::write(backups.join(name), b"an older copy").unwrap();
+        }
+        drop(Store::open(&path).unwrap());
+        let names: Vec<String> = names_in(&backups)
+            .into_iter()
+            .filter(|n| !n.starts_with(AUTO_BACKUP_PREFIX))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "buyerlens-before-migration-h-v2-v2.sqlite",
+                "buyerlens-before-migration-h-v3.sqlite",
+                "buyerlens-before-migration-other-v2.sqlite",
+            ]
+        );
+    }
+
+    // Without room for the copy, an older database is neither copied nor
+    // upgraded, and the error says how much room it needs.
+    #[test]
+    fn no_room_for_the_copy_before_a_migration_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        database_at_version(&path, 3);
+        let before = std::fs::read(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let e = backup_before_migration(&conn, &path, Some(1 << 20)).unwrap_err();
+        let message = e.to_string();
+        assert!(message.contains("not enough free disk space"), "{message}");
+        assert!(message.contains("Nothing was changed"), "{message}");
+        drop(conn);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(names_in(&backups_dir(&path)).is_empty());
     }
 
     // An older BuyerLens file is told apart by its header alone; a current
