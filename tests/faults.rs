@@ -384,6 +384,36 @@ fn sha(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+// Commands that only read take no automatic backup (for a history of
+// millions of chats it is a minute's copy before their answer); the first
+// command of the day that may write takes one.
+#[test]
+fn only_commands_that_may_write_take_the_daily_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup_db(dir.path());
+    let dbs = db.to_str().unwrap().to_string();
+    let backups =
+        || std::fs::read_dir(dir.path().join("backups")).map_or(0, |entries| entries.count());
+    let csv = dir.path().join("report.csv");
+    let copy = dir.path().join("copy.sqlite");
+    for args in [
+        vec!["history"],
+        vec!["stats"],
+        vec!["export", "--csv", csv.to_str().unwrap()],
+        vec!["backup", copy.to_str().unwrap()],
+    ] {
+        let mut all = vec!["--db", &dbs];
+        all.extend(&args);
+        let out = buyerlens_env(&all, &[], b"");
+        assert!(out.status.success(), "{args:?}: {}", describe(&out));
+        assert_eq!(backups(), 0, "{args:?} only reads");
+    }
+    let chat = dir.path().join("chat.txt");
+    let out = buyerlens_env(&["--db", &dbs, "import", chat.to_str().unwrap()], &[], b"");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(backups(), 1, "an import may write");
+}
+
 // A damaged database and one from a newer BuyerLens: a clear message, the
 // file left byte for byte as it was, and the latest automatic backup
 // offered; `restore --latest` brings the data back and keeps the bad file.

@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let store = db::open_existing(db_flag)?;
+    let store = db::open_existing(db_flag, db::Access::Read)?;
     store.backup_to(&args.path)?;
     eprintln!("backup written to {}", args.path.display());
     Ok(ExitCode::SUCCESS)

@@ -66,7 +66,7 @@ pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| "supervisor".into()),
         note: args.note,
     };
-    let mut store = db::open_existing(db_flag)?;
+    let mut store = db::open_existing(db_flag, db::Access::Write)?;
     db::require_supervisor(&mut store)?;
     let records = store.correct(args.id, &correction, db::now())?;
     if args.json {

@@ -39,7 +39,7 @@ pub fn run(args: Args, lexicon: Option<&Path>, db: Option<&Path>) -> anyhow::Res
             (input::classifier(lexicon)?, examples)
         }
         _ => {
-            let store = crate::db::open_existing(db)?;
+            let store = crate::db::open_existing(db, crate::db::Access::Read)?;
             let classifier = match lexicon {
                 Some(_) => input::classifier(lexicon)?,
                 None => Classifier::new(&store.active_lexicon()?)?,

@@ -25,7 +25,7 @@ pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
             BadInput("say where to write the report: --csv PATH or --xlsx PATH".into()).into(),
         );
     }
-    let store = db::open_existing(db_flag)?;
+    let store = db::open_existing(db_flag, db::Access::Read)?;
     let filter = args.filters.to_filter()?;
     if let Some(path) = &args.csv {
         let rows = store.export_csv(&filter, path)?;

@@ -117,7 +117,7 @@ pub fn label_text(record: &HistoryRecord) -> String {
 }
 
 pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let store = db::open_existing(db_flag)?;
+    let store = db::open_existing(db_flag, db::Access::Read)?;
     let mut filter = args.filters.to_filter()?;
     filter.limit = args.limit;
     filter.offset = args.offset;

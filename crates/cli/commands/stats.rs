@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, db_flag: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let store = db::open_existing(db_flag)?;
+    let store = db::open_existing(db_flag, db::Access::Read)?;
     let filter = StatsFilter {
         from: args
             .from

@@ -507,18 +507,24 @@ impl Store {
     /// # Errors
     /// As [`Store::backup_rolling`].
     pub fn backup_daily(&self, limits: &BackupLimits, now: i64) -> Result<Option<PathBuf>> {
-        let Some(db) = self.path.as_deref() else {
-            return Ok(None);
-        };
-        let today = &stamp(now)[..8];
-        let done_today = automatic_backups(db)
-            .unwrap_or_default()
-            .iter()
-            .any(|p| automatic_backup_stamp(p).is_some_and(|s| s.starts_with(today)));
-        if done_today {
+        if !self.daily_backup_due(now) {
             return Ok(None);
         }
         self.backup_rolling(limits, now).map(Some)
+    }
+
+    /// Whether [`Store::backup_daily`] writes a backup at `now`: the
+    /// database is a file without an automatic backup from the same
+    /// local day.
+    pub fn daily_backup_due(&self, now: i64) -> bool {
+        let Some(db) = self.path.as_deref() else {
+            return false;
+        };
+        let today = &stamp(now)[..8];
+        !automatic_backups(db)
+            .unwrap_or_default()
+            .iter()
+            .any(|p| automatic_backup_stamp(p).is_some_and(|s| s.starts_with(today)))
     }
 
     /// Replaces the database at `db_path` with the backup at `backup`.
