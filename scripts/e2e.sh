@@ -2,7 +2,8 @@
 # End-to-end tests through the real window: builds the app, then, inside a
 # virtual X display, starts tauri-driver (which drives Debian's
 # WebKitWebDriver) and runs ui/e2e/*.e2e.ts with WebdriverIO against a
-# fresh database. Needs scripts/setup-desktop.sh to have run.
+# fresh database (and the CLI beside it: BUYERLENS_CLI). Needs
+# scripts/setup-desktop.sh to have run.
 # Arguments go to Vitest, e.g. `scripts/e2e.sh restore` runs only
 # e2e/restore.e2e.ts. e2e/network.e2e.ts runs the app under strace (no
 # IPv4/IPv6 connection but loopback) and says SKIPPED where ptrace is not
@@ -18,6 +19,12 @@ if [[ "${1:-}" != "--inside-display" ]]; then
   # BUYERLENS_APP may name an already built binary (e.g. a release build).
   BUYERLENS_APP="${BUYERLENS_APP:-$("$repo/scripts/build-desktop.sh")}"
   export BUYERLENS_APP
+  # The CLI, which e2e/concurrent.e2e.ts runs beside the app.
+  if [[ -z "${BUYERLENS_CLI:-}" ]]; then
+    (cd "$repo" && cargo build --quiet --bin buyerlens)
+    BUYERLENS_CLI="${CARGO_TARGET_DIR:-$repo/target}/debug/buyerlens"
+  fi
+  export BUYERLENS_CLI
   exec xvfb-run -a -s "-screen 0 1366x768x24" "$0" --inside-display "$@"
 fi
 shift
