@@ -19,7 +19,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { analyze, appBinary, browser, showScreen, startApp } from "./driver";
+import { analyze, appBinary, browser, invoke, showScreen, startApp } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-network-"));
 const STRACE = ["-f", "-qq", "-e", "trace=network", "-o"];
@@ -142,8 +142,9 @@ describe("the desktop app", () => {
     expect(calls.inet, "an IPv4/IPv6 socket call while starting").toEqual([]);
   });
 
-  // Through WebDriver: paste a chat, list history; nothing but loopback.
-  it.skipIf(skipReason !== null)("connects to nothing but loopback while it classifies and lists history", async () => {
+  // Through WebDriver: paste a chat, list history, import a file, export
+  // CSV and xlsx, save a template and the lexicon; nothing but loopback.
+  it.skipIf(skipReason !== null)("connects to nothing but loopback while it classifies, lists, imports, exports and saves", async () => {
     const log = join(dir, "work.strace");
     const wrapper = join(dir, "app-under-strace.sh");
     writeFileSync(
@@ -158,13 +159,29 @@ describe("the desktop app", () => {
       await browser.waitUntil(async () => (await browser.$$("#screen-history .hrow:not(.pending)").length) > 0, {
         timeoutMsg: "the pasted chat is not listed",
       });
+      // What a native dialog would hand over, called as the screens call it.
+      const chats = join(dir, "chats.jsonl");
+      let lines = "";
+      for (let i = 0; i < 20; i++) {
+        lines += JSON.stringify({ id: i, text: `买家：第${i}位 有货吗 包邮吗\n客服：有的亲` }) + "\n";
+      }
+      writeFileSync(chats, lines);
+      expect(await invoke("import_paths", { paths: [chats] })).toMatchObject({ conversationsAdded: 20 });
+      for (const format of ["csv", "xlsx"]) {
+        const path = join(dir, `report.${format}`);
+        expect(await invoke("export_history", { filter: {}, path, format })).toBe(21);
+      }
+      const template = { id: null, title: "网络", body: "亲，在的", group: "", tags: ["bargain"], shortcut: null, enabled: true };
+      expect(typeof (await invoke("save_template", { template }))).toBe("number");
+      const lexicon = await invoke<string>("get_lexicon", {});
+      expect(typeof (await invoke("save_lexicon", { source: lexicon }))).toBe("string");
     } finally {
       await browser.deleteSession();
     }
     await settled(log);
     const calls = networkCalls(readFileSync(log, "utf8"));
     console.log(
-      `no-network (work, through WebDriver): ${calls.inet.length} IPv4/IPv6 calls, ${calls.loopback.length} to loopback (WebDriver's automation channel), ${calls.outbound.length} elsewhere`,
+      `no-network (work, through WebDriver: paste, history, import, export, template, lexicon): ${calls.inet.length} IPv4/IPv6 calls, ${calls.loopback.length} to loopback (WebDriver's automation channel), ${calls.outbound.length} elsewhere`,
     );
     for (const line of calls.loopback.slice(0, 5)) console.log(`  loopback: ${line}`);
     expect(calls.outbound, "a connect, send or bind beyond loopback").toEqual([]);
