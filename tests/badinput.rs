@@ -150,6 +150,8 @@ fn cases(f: &Fixture) -> Vec<Case> {
         "utf16.txt",
         &utf16le("买家：能包邮吗？便宜点\n客服：亲，包邮哦\n"),
     );
+    let empty_file = f.file("empty.txt", b"");
+    let blank_file = f.file("blank.txt", " \n\t\r\n\u{3000}\n".as_bytes());
     let unbalanced = f.file(
         "unbalanced.csv",
         "id,text\n1,\"买家：在吗\n2,买家：包邮吗\n".as_bytes(),
@@ -252,6 +254,24 @@ fn cases(f: &Fixture) -> Vec<Case> {
             &["classify", &truncated],
             0,
             &["truncated.txt", "not valid UTF-8"],
+        ),
+        case(
+            "truncated UTF-8 (import: stored, with a warning)",
+            &["import", &truncated],
+            2,
+            &["truncated.txt", "not valid UTF-8"],
+        ),
+        case(
+            "empty file (import)",
+            &["import", &empty_file],
+            2,
+            &["empty.txt", "no chat in this file"],
+        ),
+        case(
+            "whitespace-only file (import)",
+            &["import", &blank_file],
+            2,
+            &["blank.txt", "no chat in this file"],
         ),
         case("GBK file", &["classify", &gbk], 0, &[]),
         case(

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use buyerlens_core::import::{import_paths, ImportOptions};
+use buyerlens_core::import::{import_paths, ImportOptions, ProblemKind};
 use buyerlens_core::store::synthetic;
 use buyerlens_core::{Classifier, Lexicon, Store};
 
@@ -45,6 +45,19 @@ fn folder_import_reports_and_deduplicates() {
     std::fs::write(chats.join("d.csv"), "id,text\n1,\"买家：在吗\n").unwrap();
     std::fs::write(chats.join("e.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
     std::fs::write(chats.join("skip.png"), b"\x89PNG").unwrap();
+    std::fs::write(chats.join("f.txt"), b"").unwrap();
+    std::fs::write(chats.join("g.txt"), " \n\t\n\u{3000}\n").unwrap();
+    // A chat whose last character is cut off half-way.
+    let mut cut = "买家：这件毛衣起球吗\n客服：不起球\n买家：好"
+        .as_bytes()
+        .to_vec();
+    cut.pop();
+    std::fs::write(chats.join("h.txt"), cut).unwrap();
+    std::fs::write(
+        chats.join("i.jsonl"),
+        "{oops\n{\"id\": 1, \"text\": \"买家：这双鞋偏码吗\\n客服：正码\"}\n",
+    )
+    .unwrap();
     let mut store = Store::open_in_memory().unwrap();
     let cancel = AtomicBool::new(false);
     let mut calls = 0;
@@ -61,17 +74,39 @@ fn folder_import_reports_and_deduplicates() {
         &mut |_| calls += 1,
     )
     .unwrap();
-    assert_eq!(summary.conversations_added, 30 + 3 + 1, "{summary:?}");
     assert_eq!(
-        summary.files, 5,
-        "five supported files were read (two of them broken)"
+        summary.conversations_added,
+        30 + 3 + 1 + 1 + 1,
+        "{summary:?}"
     );
-    assert_eq!(summary.errors.len(), 2, "{:?}", summary.errors);
-    assert!(summary
-        .errors
-        .iter()
-        .any(|e| e.path.ends_with("d.csv") && e.message.contains("line 2")));
-    assert!(summary.errors.iter().any(|e| e.path.ends_with("e.xlsx")));
+    assert_eq!(
+        summary.files, 9,
+        "nine supported files were read (two broken, two without a chat)"
+    );
+    assert_eq!(summary.errors.len(), 6, "{:?}", summary.errors);
+    let said = |file: &str, kind: ProblemKind, words: &str| {
+        summary
+            .errors
+            .iter()
+            .any(|e| e.path.ends_with(file) && e.kind == kind && e.message.contains(words))
+    };
+    assert!(said("d.csv", ProblemKind::Broken, "line 2"));
+    assert!(said(
+        "e.xlsx",
+        ProblemKind::Broken,
+        "not a readable spreadsheet"
+    ));
+    assert!(said("f.txt", ProblemKind::NoChat, "no chat in this file"));
+    assert!(said("g.txt", ProblemKind::NoChat, "no chat in this file"));
+    assert!(said("i.jsonl", ProblemKind::Skipped, "line 1"));
+    assert!(
+        said("h.txt", ProblemKind::Damaged, "not valid UTF-8"),
+        "the chat is stored, with a warning"
+    );
+    for e in &summary.errors {
+        // The app shows the file beside the message.
+        assert!(!e.message.contains(&e.path), "the file named twice: {e:?}");
+    }
     assert!(calls > 5, "progress is reported as the import goes");
     let again = import_paths(
         &mut store,
@@ -84,7 +119,7 @@ fn folder_import_reports_and_deduplicates() {
     )
     .unwrap();
     assert_eq!(again.conversations_added, 0, "a re-run adds nothing");
-    assert_eq!(again.duplicates, 34);
+    assert_eq!(again.duplicates, 36);
 }
 
 // A chat repeated in the same batch, in the batch being written beside it

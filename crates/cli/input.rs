@@ -57,17 +57,13 @@ fn read_limited(reader: impl Read, limit: u64, into: &mut Vec<u8>) -> std::io::R
 pub fn read_text(path: Option<&Path>) -> anyhow::Result<String> {
     let bytes = read_bytes(path, MAX_TRANSCRIPT_BYTES)?;
     let decoded = decode_bytes(&bytes)?;
-    if decoded.lossy {
+    if let Some(warning) = decoded.lossy_warning() {
         // Read anyway (the rest of the chat is good), but say so.
         let name = match path {
             Some(p) if p != Path::new("-") => p.display().to_string(),
             _ => "stdin".into(),
         };
-        eprintln!(
-            "buyerlens: warning: {name}: some bytes are not valid {} (a cut-off or damaged \
-             file) and were replaced with U+FFFD",
-            decoded.encoding
-        );
+        eprintln!("buyerlens: warning: {name}: {warning}");
     }
     Ok(decoded.text)
 }

@@ -189,9 +189,19 @@ export interface ImportSummary {
   files: number;
   conversationsAdded: number;
   duplicates: number;
-  errors: { path: string; message: string }[];
+  errors: ImportProblem[];
   cancelled: boolean;
 }
+
+/** A file (or a line of it) an import could not take, or took with a warning. */
+export interface ImportProblem {
+  path: string;
+  kind: ImportProblemKind;
+  /** The shell's message (English, with the line or row). */
+  message: string;
+}
+
+export type ImportProblemKind = "too_large" | "not_text" | "unreadable" | "broken" | "skipped" | "no_chat" | "damaged";
 
 export interface LexiconMatch {
   label: string;

@@ -119,13 +119,7 @@ pub fn run(args: Args, db_flag: Option<&Path>, lexicon: Option<&Path>) -> anyhow
             summary.errors.len()
         )?;
         for problem in &summary.errors {
-            // A file-level error already starts with the file's path.
-            let prefix = format!("{}: ", problem.path);
-            let message = problem
-                .message
-                .strip_prefix(&prefix)
-                .unwrap_or(&problem.message);
-            eprintln!("  {}: {message}", problem.path);
+            eprintln!("  {}: {}", problem.path, problem.message);
         }
     }
     if summary.cancelled {

@@ -20,6 +20,20 @@ pub struct Decoded {
     pub lossy: bool,
 }
 
+impl Decoded {
+    /// What to tell the user when bytes were replaced: the text was read,
+    /// but the file is cut off or damaged.
+    pub fn lossy_warning(&self) -> Option<String> {
+        self.lossy.then(|| {
+            format!(
+                "some bytes are not valid {} (a cut-off or damaged file) and were replaced \
+                 with U+FFFD",
+                self.encoding
+            )
+        })
+    }
+}
+
 /// File signatures of common non-text formats, for a clear refusal.
 const SIGNATURES: &[(&[u8], &str)] = &[
     (b"\x89PNG", "a PNG image"),

@@ -62,6 +62,9 @@ pub struct FileConversations {
     pub conversations: Vec<RawConversation>,
     /// Problems with parts of the file (a bad JSONL line), which were skipped.
     pub problems: Vec<String>,
+    /// Set when some bytes were not valid in the file's encoding and were
+    /// replaced (a cut-off or damaged file): what to tell the user.
+    pub damaged: Option<String>,
 }
 
 /// The largest file an import reads, by default, in the CLI (`import
@@ -147,13 +150,60 @@ pub struct ImportProgress {
     pub duplicates: usize,
 }
 
-/// A file or conversation that could not be imported.
+/// A file or conversation that could not be imported, or was imported
+/// with a warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportProblem {
     /// The file.
     pub path: String,
+    /// What kind of problem it is, for the app to say in its language.
+    pub kind: ProblemKind,
     /// What went wrong (with the line or row when known).
     pub message: String,
+}
+
+/// The kinds of [`ImportProblem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The file is over the size limit; nothing of it was imported.
+    TooLarge,
+    /// The file is not text (an image, an archive); nothing was imported.
+    NotText,
+    /// The file or folder could not be read (missing, no permission).
+    Unreadable,
+    /// The file's structure is broken (a CSV's quotes, a spreadsheet that
+    /// is not one); nothing of it was imported.
+    Broken,
+    /// One line, row or chat of the file was skipped; the rest was imported.
+    Skipped,
+    /// The file holds no chat.
+    NoChat,
+    /// Some bytes of the file were damaged and replaced; its chats were
+    /// imported.
+    Damaged,
+}
+
+impl ImportProblem {
+    /// The problem `error` makes for the file at `path` as a whole; the
+    /// message does not repeat the path, which the summary shows beside it.
+    fn of_file(path: String, error: Error) -> ImportProblem {
+        let (kind, message) = match error {
+            Error::TooLarge { .. } => (ProblemKind::TooLarge, error.to_string()),
+            Error::Binary { .. } => (ProblemKind::NotText, error.to_string()),
+            Error::Io { source, .. } => {
+                (ProblemKind::Unreadable, format!("cannot read it: {source}"))
+            }
+            Error::EmptyInput => (ProblemKind::NoChat, error.to_string()),
+            Error::BadFile { message, .. } => (ProblemKind::Broken, message),
+            other => (ProblemKind::Broken, other.to_string()),
+        };
+        ImportProblem {
+            path,
+            kind,
+            message,
+        }
+    }
 }
 
 /// What an import did.
@@ -240,8 +290,10 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<FileConversations> {
         Some("xlsx" | "xls" | "ods" | "xlsm" | "xlsb") => read_spreadsheet(path).map_err(bad),
         ext => {
             let bytes = std::fs::read(path).map_err(io)?;
-            let text = decode_bytes(&bytes)?.text;
-            match ext {
+            let decoded = decode_bytes(&bytes)?;
+            let warning = decoded.lossy_warning();
+            let text = decoded.text;
+            let mut read = match ext {
                 Some("jsonl") => Ok(read_jsonl(&text)),
                 Some("csv") => read_delimited(&text, b',').map_err(bad),
                 Some("tsv") => read_delimited(&text, b'\t').map_err(bad),
@@ -251,6 +303,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<FileConversations> {
                         ..Default::default()
                     }],
                     problems: Vec::new(),
+                    damaged: None,
                 }),
                 _ => Ok(FileConversations {
                     conversations: split_conversations(&text)
@@ -263,8 +316,12 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<FileConversations> {
                         })
                         .collect(),
                     problems: Vec::new(),
+                    damaged: None,
                 }),
-            }
+            }?;
+            // Read anyway (the rest of the file is good), but say so.
+            read.damaged = warning;
+            Ok(read)
         }
     }
 }
@@ -612,10 +669,9 @@ fn import_files(
     for path in paths {
         match collect_files(std::slice::from_ref(path)) {
             Ok(found) => files.extend(found),
-            Err(e) => summary.errors.push(ImportProblem {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
+            Err(e) => summary
+                .errors
+                .push(ImportProblem::of_file(path.display().to_string(), e)),
         }
     }
     state.files_total = files.len();
@@ -648,10 +704,7 @@ fn import_files(
         let read = match read_file(path, options.max_file_bytes) {
             Ok(read) => read,
             Err(e) => {
-                summary.errors.push(ImportProblem {
-                    path: display,
-                    message: e.to_string(),
-                });
+                summary.errors.push(ImportProblem::of_file(display, e));
                 summary.files += 1;
                 state.files_done += 1;
                 continue;
@@ -661,9 +714,26 @@ fn import_files(
             .errors
             .extend(read.problems.into_iter().map(|message| ImportProblem {
                 path: display.clone(),
+                kind: ProblemKind::Skipped,
+                message,
+            }));
+        summary
+            .errors
+            .extend(read.damaged.map(|message| ImportProblem {
+                path: display.clone(),
+                kind: ProblemKind::Damaged,
                 message,
             }));
         let count = read.conversations.len();
+        if count == 0 && summary.errors.last().is_none_or(|e| e.path != display) {
+            summary.errors.push(ImportProblem {
+                path: display.clone(),
+                kind: ProblemKind::NoChat,
+                message: "no chat in this file: it is empty, or holds only blank lines or \
+                          column headers"
+                    .into(),
+            });
+        }
         if count == 0 {
             summary.files += 1;
             state.files_done += 1;
@@ -837,6 +907,7 @@ fn prepare(
         .map(|(source, raw)| {
             let problem = |e: Error| ImportProblem {
                 path: source.to_string(),
+                kind: ProblemKind::Skipped,
                 message: format!(
                     "{}: {e}",
                     raw.source_ref.as_deref().unwrap_or("conversation")

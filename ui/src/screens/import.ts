@@ -9,8 +9,19 @@ import {
 } from "../api";
 import { h, replace } from "../dom";
 import { describeError } from "../errors";
-import type { ImportProgress, ImportSummary } from "../types";
+import type { ImportProblemKind, ImportProgress, ImportSummary } from "../types";
 import type { Screen } from "./screen";
+
+/** What each kind of import problem means for the agent. */
+export const PROBLEM: Record<ImportProblemKind, string> = {
+  too_large: "文件太大，未导入：请拆分后再导入",
+  not_text: "不是文本文件（图片、压缩包等），未导入",
+  unreadable: "无法读取（文件不存在或没有权限），未导入",
+  broken: "文件格式有误，未导入",
+  skipped: "其中一段有误，已跳过；其余已导入",
+  no_chat: "文件里没有聊天记录（空文件，或只有空行、表头）",
+  damaged: "文件有损坏的字符（已用 � 代替），对话已导入",
+};
 
 export function importScreen(): Screen {
   let running = false;
@@ -42,13 +53,24 @@ export function importScreen(): Screen {
     replace(
       outcome,
       h("h3", null, s.cancelled ? "导入已取消（已完成的批次已保存）" : "导入完成"),
-      h("p", { id: "import-summary" }, `处理文件 ${s.files} 个，新增对话 ${s.conversationsAdded} 段，重复 ${s.duplicates} 段，失败 ${s.errors.length} 个。`),
+      h("p", { id: "import-summary" }, `处理文件 ${s.files} 个，新增对话 ${s.conversationsAdded} 段，重复 ${s.duplicates} 段，问题 ${s.errors.length} 条。`),
       s.errors.length
         ? h(
             "table",
             { class: "errors" },
             h("thead", null, h("tr", null, h("th", null, "文件"), h("th", null, "原因"))),
-            h("tbody", null, s.errors.map((e) => h("tr", null, h("td", { class: "path" }, e.path), h("td", null, e.message)))),
+            h(
+              "tbody",
+              null,
+              s.errors.map((e) =>
+                h(
+                  "tr",
+                  { "data-kind": e.kind },
+                  h("td", { class: "path" }, e.path),
+                  h("td", null, h("div", { class: "reason" }, PROBLEM[e.kind] ?? e.kind), h("small", { class: "muted" }, e.message)),
+                ),
+              ),
+            ),
           )
         : null,
     );
