@@ -7,19 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { analyze, browser, invoke, readClipboard, showScreen, startApp } from "./driver";
+import { analyze, browser, invoke, readClipboard, screenshotIfFailed, showScreen, startApp } from "./driver";
 
 beforeAll(async () => {
   await startApp();
 });
 
 // A failed test leaves a picture of the window behind (E2E_ARTIFACTS).
-afterEach(async (context) => {
-  const dir = process.env.E2E_ARTIFACTS;
-  if (dir && context.task.result?.state === "fail") {
-    await browser.saveScreenshot(join(dir, `${context.task.name.replace(/\W+/g, "-")}.png`));
-  }
-});
+afterEach(screenshotIfFailed);
 
 afterAll(async () => {
   await browser?.deleteSession();

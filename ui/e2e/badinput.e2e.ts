@@ -6,28 +6,20 @@
 // nothing stored before is lost. See scripts/e2e.sh.
 
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { analyze, appBinary, browser, invoke, showScreen, startApp } from "./driver";
+import { analyze, appOn, browser, invoke, screenshotIfFailed, showScreen, startApp } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-badinput-"));
 const db = join(dir, "history.sqlite");
 
 beforeAll(async () => {
-  const wrapper = join(dir, "app-on-this-db.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  await startApp(wrapper);
+  await startApp(appOn(db));
 });
 
-afterEach(async (context) => {
-  const artifacts = process.env.E2E_ARTIFACTS;
-  if (artifacts && context.task.result?.state === "fail") {
-    await browser.saveScreenshot(join(artifacts, `${context.task.name.replace(/\W+/g, "-")}.png`));
-  }
-});
+afterEach(screenshotIfFailed);
 
 afterAll(async () => {
   await browser?.deleteSession();

@@ -6,11 +6,11 @@
 // BUYERLENS_TEST_CHECK_DELAY_MS so that the waiting screen can be seen.
 // See scripts/e2e.sh.
 
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alive, analyze, appBinary, browser, invoke, showScreen, startApp, until } from "./driver";
+import { alive, analyze, appOn, browser, invoke, showScreen, startApp, until } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-checking-"));
 const db = join(dir, "history.sqlite");
@@ -23,10 +23,7 @@ afterAll(async () => {
 describe("the start after a crash", () => {
   it("shows the window at once, says the database is checked, then has the history", async () => {
     const pidFile = join(dir, "app.pid");
-    const crashing = join(dir, "app.sh");
-    writeFileSync(crashing, `#!/bin/sh\necho $$ > '${pidFile}'\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-    chmodSync(crashing, 0o755);
-    await startApp(crashing);
+    await startApp(appOn(db, { pidFile }));
     await analyze("买家：这件羊毛衫有货吗？能包邮吗\n客服：有货的亲，包邮");
     const pid = Number(readFileSync(pidFile, "utf8").trim());
     process.kill(pid, "SIGKILL");
@@ -34,12 +31,7 @@ describe("the start after a crash", () => {
     await browser.deleteSession().catch(() => undefined);
     expect(existsSync(`${db}-wal`), "a crash leaves the -wal file").toBe(true);
 
-    const slow = join(dir, "app-slow-check.sh");
-    writeFileSync(
-      slow,
-      `#!/bin/sh\nBUYERLENS_DB='${db}' BUYERLENS_TEST_CHECK_DELAY_MS=6000 exec '${appBinary()}' "$@"\n`,
-    );
-    chmodSync(slow, 0o755);
+    const slow = appOn(db, { name: "app-slow-check.sh", env: { BUYERLENS_TEST_CHECK_DELAY_MS: "6000" } });
     const started = Date.now();
     await startApp(slow);
     const cover = browser.$("#store-checking");

@@ -5,11 +5,11 @@
 // (it sets BUYERLENS_CLI).
 
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { analyze, appBinary, browser, invoke, startApp } from "./driver";
+import { analyze, appOn, browser, importInPage, invoke, screenshotIfFailed, startApp, startImportInPage } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-concurrent-"));
 const db = join(dir, "history.sqlite");
@@ -43,18 +43,10 @@ function chats(who: string, count: number): string {
 }
 
 beforeAll(async () => {
-  const wrapper = join(dir, "app-on-this-db.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  await startApp(wrapper);
+  await startApp(appOn(db));
 });
 
-afterEach(async (context) => {
-  const artifacts = process.env.E2E_ARTIFACTS;
-  if (artifacts && context.task.result?.state === "fail") {
-    await browser.saveScreenshot(join(artifacts, `${context.task.name.replace(/\W+/g, "-")}.png`));
-  }
-});
+afterEach(screenshotIfFailed);
 
 afterAll(async () => {
   await browser?.deleteSession();
@@ -88,26 +80,17 @@ describe("the app and the CLI on one database", () => {
       return done;
     })();
 
-    // The app's import runs in the page without holding the WebDriver
-    // session, so the pastes below go on while it writes.
-    await browser.execute((path: string) => {
-      const page = window as unknown as {
-        appImport?: unknown;
-        __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> };
-      };
-      page.__TAURI_INTERNALS__
-        .invoke("import_paths", { paths: [path] })
-        .then((summary) => (page.appImport = summary), (error: unknown) => (page.appImport = { error }));
-    }, appFile);
+    // The pastes below go on while the app's import writes.
+    await startImportInPage([appFile]);
     for (let i = 0; i < 5; i++) {
       await analyze(`买家：第${i}次粘贴 这件有货吗 包邮吗\n客服：有的亲`);
     }
-    await browser.waitUntil(
-      () => browser.execute(() => (window as unknown as { appImport?: unknown }).appImport !== undefined),
-      { timeout: 60_000, timeoutMsg: "the app's import did not finish" },
-    );
+    await browser.waitUntil(async () => (await importInPage()) !== null, {
+      timeout: 60_000,
+      timeoutMsg: "the app's import did not finish",
+    });
     appDone = true;
-    const appImport = await browser.execute(() => (window as unknown as { appImport: unknown }).appImport);
+    const appImport = await importInPage();
     expect(appImport).toMatchObject({ conversationsAdded: 300, duplicates: 0, errors: [] });
     expect(await browser.$("#analyze-status").getText()).toMatch(/^已分析/);
 

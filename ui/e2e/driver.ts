@@ -2,6 +2,8 @@
 // session on the real app through tauri-driver, and the steps an agent takes.
 
 import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { remote } from "webdriverio";
 
 const APP = process.env.BUYERLENS_APP;
@@ -74,6 +76,56 @@ export function alive(pid: number): boolean {
 export function appBinary(): string {
   if (!APP) throw new Error("BUYERLENS_APP must name the built app binary (scripts/e2e.sh sets it)");
   return APP;
+}
+
+/**
+ * Writes a script beside `db` that starts the app on that database, with
+ * `env` set besides, and returns its path: tauri-driver starts the program
+ * it is given, so this is how a test picks the app's database. With
+ * `pidFile`, the script writes its pid there first; `exec` keeps it, so it
+ * is the app's.
+ */
+export function appOn(db: string, options: { name?: string; env?: Record<string, string>; pidFile?: string } = {}): string {
+  const script = join(dirname(db), options.name ?? "app.sh");
+  const env = Object.entries({ BUYERLENS_DB: db, ...options.env })
+    .map(([key, value]) => `${key}='${value}'`)
+    .join(" ");
+  const pid = options.pidFile ? `echo $$ > '${options.pidFile}'\n` : "";
+  writeFileSync(script, `#!/bin/sh\n${pid}${env} exec '${appBinary()}' "$@"\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
+/** For `afterEach`: a failed test leaves a picture of the window in E2E_ARTIFACTS. */
+export async function screenshotIfFailed(context: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  const artifacts = process.env.E2E_ARTIFACTS;
+  if (artifacts && context.task.result?.state === "fail") {
+    await browser.saveScreenshot(join(artifacts, `${context.task.name.replace(/\W+/g, "-")}.png`));
+  }
+}
+
+/**
+ * Starts `import_paths` from the page without waiting for it, so that the
+ * WebDriver session is free for other steps while it runs; its summary is
+ * then read with {@link importInPage}.
+ */
+export async function startImportInPage(paths: string[]): Promise<void> {
+  await browser.execute((paths: string[]) => {
+    const page = window as unknown as {
+      e2eImport?: unknown;
+      __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> };
+    };
+    page.e2eImport = undefined;
+    page.__TAURI_INTERNALS__
+      .invoke("import_paths", { paths })
+      .then((summary) => (page.e2eImport = summary), (error: unknown) => (page.e2eImport = { error }));
+  }, paths);
+}
+
+/** What the import of {@link startImportInPage} returned; null while it runs. */
+export async function importInPage<T>(): Promise<T | null> {
+  // WebDriver returns undefined as null
+  return browser.execute(() => (window as unknown as { e2eImport?: unknown }).e2eImport ?? null) as Promise<T | null>;
 }
 
 /**

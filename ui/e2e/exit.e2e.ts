@@ -5,11 +5,11 @@
 // its event loop as closing the window does, so both reach the same
 // `RunEvent::Exit`. See scripts/e2e.sh.
 
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alive, analyze, appBinary, browser, startApp, until } from "./driver";
+import { alive, analyze, appOn, browser, startApp, until } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-exit-"));
 const db = join(dir, "history.sqlite");
@@ -21,12 +21,8 @@ afterAll(async () => {
 
 describe("ending the app", () => {
   it("closes the database on SIGTERM, leaving no -wal file", async () => {
-    const wrapper = join(dir, "app.sh");
     const pidFile = join(dir, "app.pid");
-    // exec keeps the shell's pid: the app's
-    writeFileSync(wrapper, `#!/bin/sh\necho $$ > '${pidFile}'\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    await startApp(wrapper);
+    await startApp(appOn(db, { pidFile }));
     await analyze("买家：这件羊毛衫有货吗？能包邮吗\n客服：有货的亲，包邮");
     expect(existsSync(`${db}-wal`), "the open database has a -wal file").toBe(true);
     const pid = Number(readFileSync(pidFile, "utf8").trim());

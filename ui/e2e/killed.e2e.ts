@@ -3,11 +3,11 @@
 // committed before the kill, whole, and importing the file again adds
 // exactly the rest. See scripts/e2e.sh.
 
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alive, appBinary, browser, invoke, startApp, until } from "./driver";
+import { alive, appOn, browser, importInPage, invoke, startApp, startImportInPage, until } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-killed-"));
 const db = join(dir, "history.sqlite");
@@ -38,21 +38,10 @@ describe("the app killed during an import", () => {
     }
     writeFileSync(file, lines);
     const pidFile = join(dir, "app.pid");
-    const app = join(dir, "app.sh");
-    // exec keeps the shell's pid: the app's
-    writeFileSync(app, `#!/bin/sh\necho $$ > '${pidFile}'\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-    chmodSync(app, 0o755);
+    const app = appOn(db, { pidFile });
     await startApp(app);
 
-    await browser.execute((path: string) => {
-      const page = window as unknown as {
-        imported?: unknown;
-        __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> };
-      };
-      page.__TAURI_INTERNALS__
-        .invoke("import_paths", { paths: [path] })
-        .then((summary) => (page.imported = summary), (error: unknown) => (page.imported = { error }));
-    }, file);
+    await startImportInPage([file]);
     let committed = 0;
     await browser.waitUntil(
       async () => {
@@ -61,9 +50,7 @@ describe("the app killed during an import", () => {
       },
       { timeout: 60_000, interval: 50, timeoutMsg: "no batch was committed" },
     );
-    const finished = await browser.execute(() => (window as unknown as { imported?: unknown }).imported);
-    // (WebDriver returns undefined as null)
-    expect(finished, "the import is still running when the app is killed").toBeNull();
+    expect(await importInPage(), "the import is still running when the app is killed").toBeNull();
     const pid = Number(readFileSync(pidFile, "utf8").trim());
     process.kill(pid, "SIGKILL");
     await until(() => !alive(pid), 10_000);

@@ -3,11 +3,11 @@
 // after a confirmation restores it, keeping the damaged file beside it
 // byte for byte. See scripts/e2e.sh.
 
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { analyze, appBinary, browser, invoke, showScreen, startApp } from "./driver";
+import { analyze, appOn, browser, invoke, screenshotIfFailed, showScreen, startApp } from "./driver";
 
 const dir = mkdtempSync(join(tmpdir(), "buyerlens-e2e-restore-"));
 const db = join(dir, "history.sqlite");
@@ -15,8 +15,10 @@ const backupName = "buyerlens-auto-20261120-093000.sqlite";
 let damaged: Buffer;
 
 beforeAll(async () => {
-  // A real backup, written by the app itself, of a database holding a chat.
-  await startApp();
+  // A real backup, written by the app itself, of a database holding a chat
+  // (a database of its own: the one the other tests share must not get
+  // this chat).
+  await startApp(appOn(join(dir, "source.sqlite"), { name: "app-on-source.sh" }));
   await analyze("买家：这件羊毛衫有货吗？会起球吗\n客服：有货的亲，不起球");
   mkdirSync(join(dir, "backups"));
   const backup = join(dir, "backups", backupName);
@@ -30,20 +32,10 @@ beforeAll(async () => {
   damaged.fill(0x5a, 2 * 4096);
   writeFileSync(db, damaged);
 
-  // tauri-driver starts the binary it is given: a script that points the
-  // app at this database.
-  const wrapper = join(dir, "app-on-damaged-db.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nBUYERLENS_DB='${db}' exec '${appBinary()}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  await startApp(wrapper);
+  await startApp(appOn(db));
 });
 
-afterEach(async (context) => {
-  const artifacts = process.env.E2E_ARTIFACTS;
-  if (artifacts && context.task.result?.state === "fail") {
-    await browser.saveScreenshot(join(artifacts, `${context.task.name.replace(/\W+/g, "-")}.png`));
-  }
-});
+afterEach(screenshotIfFailed);
 
 afterAll(async () => {
   await browser?.deleteSession();

@@ -305,6 +305,18 @@ mod tests {
                         言衣女装旗舰店:小雅 2024-09-16 19:02:05\n亲，可以领券哦\n\
                         lulu_0725 2024-09-16 19:02:31\n是正品吗 明天能发货吗";
 
+    /// A store holding `CHAT` as the default lexicon classifies it.
+    fn stored_chat() -> (Store, i64, Classification) {
+        let classifier = Classifier::new(&crate::Lexicon::default_lexicon()).unwrap();
+        let result = classifier.classify(CHAT).unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let id = store
+            .record(&NewConversation::pasted(CHAT), &result, "v1", 1)
+            .unwrap()
+            .conversation_id;
+        (store, id, result)
+    }
+
     fn stored_bytes(store: &Store) -> Value {
         store
             .conn
@@ -316,16 +328,9 @@ mod tests {
     // whole, with the rule texts.
     #[test]
     fn rules_are_stored_by_number_and_read_back_whole() {
-        let classifier = Classifier::new(&crate::Lexicon::default_lexicon()).unwrap();
-        let result = classifier.classify(CHAT).unwrap();
+        let (store, id, result) = stored_chat();
         let rules: Vec<&str> = evidence_rules(&result).collect();
         assert!(rules.len() >= 4, "the chat gives evidence: {rules:?}");
-
-        let mut store = Store::open_in_memory().unwrap();
-        let id = store
-            .record(&NewConversation::pasted(CHAT), &result, "v1", 1)
-            .unwrap()
-            .conversation_id;
         let stored = stored_bytes(&store);
         let Value::Blob(block) = &stored else {
             panic!("a BLOB: {stored:?}")
@@ -350,13 +355,7 @@ mod tests {
     // without a number beside numbered ones.
     #[test]
     fn results_with_rule_texts_still_read() {
-        let classifier = Classifier::new(&crate::Lexicon::default_lexicon()).unwrap();
-        let result = classifier.classify(CHAT).unwrap();
-        let mut store = Store::open_in_memory().unwrap();
-        let id = store
-            .record(&NewConversation::pasted(CHAT), &result, "v1", 1)
-            .unwrap()
-            .conversation_id;
+        let (mut store, id, result) = stored_chat();
         let set_result = |store: &Store, stored: Value| {
             store
                 .conn
@@ -392,13 +391,7 @@ mod tests {
     // block that claims 4 GiB, or a rule number the table does not hold.
     #[test]
     fn damaged_results_read_as_none() {
-        let classifier = Classifier::new(&crate::Lexicon::default_lexicon()).unwrap();
-        let result = classifier.classify(CHAT).unwrap();
-        let mut store = Store::open_in_memory().unwrap();
-        let id = store
-            .record(&NewConversation::pasted(CHAT), &result, "v1", 1)
-            .unwrap()
-            .conversation_id;
+        let (store, id, _) = stored_chat();
         assert!(store.conversation(id).unwrap().classification.is_some());
 
         store
