@@ -116,6 +116,10 @@ describe("history", () => {
     await browser.$(".vlist .hrow").click();
     const form = browser.$("#correction-form");
     await form.waitForDisplayed();
+    // The stored result reads back whole: its evidence names its rules
+    // (stored by number since schema 5).
+    const rule = await browser.$(".detail-transcript mark.evidence").getAttribute("data-rule");
+    expect(rule).toMatch(/规则 \w+\//);
     const before = await invoke<{ labels: Record<string, number> }>("history_stats", { filter: {} });
     await form.$("input[name=motive][value=aesthetic]").click();
     await form.$("button[type=submit]").click();
