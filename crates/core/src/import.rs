@@ -710,6 +710,7 @@ fn import_files(
                 continue;
             }
         };
+        let problems_before = summary.errors.len();
         summary
             .errors
             .extend(read.problems.into_iter().map(|message| ImportProblem {
@@ -725,16 +726,17 @@ fn import_files(
                 message,
             }));
         let count = read.conversations.len();
-        if count == 0 && summary.errors.last().is_none_or(|e| e.path != display) {
-            summary.errors.push(ImportProblem {
-                path: display.clone(),
-                kind: ProblemKind::NoChat,
-                message: "no chat in this file: it is empty, or holds only blank lines or \
-                          column headers"
-                    .into(),
-            });
-        }
         if count == 0 {
+            // Said once: a file whose every line was bad has its rows already.
+            if summary.errors.len() == problems_before {
+                summary.errors.push(ImportProblem {
+                    path: display,
+                    kind: ProblemKind::NoChat,
+                    message: "no chat in this file: it is empty, or holds only blank lines or \
+                              column headers"
+                        .into(),
+                });
+            }
             summary.files += 1;
             state.files_done += 1;
             continue;
