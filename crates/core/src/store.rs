@@ -242,8 +242,7 @@ impl Store {
             })?;
         if size > 0 || unclean {
             inspect(&conn, path, unclean || size < ALWAYS_CHECK_BELOW_BYTES)?;
-            let free = fs4::available_space(folder_of(path)).ok();
-            backup_before_migration(&conn, path, free)?;
+            backup_before_migration(&conn, path, || fs4::available_space(folder_of(path)).ok())?;
         }
         Store::init(conn, Some(path.to_path_buf()))
     }
@@ -812,10 +811,15 @@ pub fn backups_dir(db: &Path) -> PathBuf {
 /// Only the newest such copy is kept: once it is written, the database's
 /// copies from before earlier migrations go (a history of gigabytes left a
 /// whole copy behind at every upgrade). The copy is written only when the
-/// disk keeps [`BackupLimits::keep_free_bytes`] free after it (`free`: the
-/// bytes free in the backups folder, `None` when unknown); otherwise the
-/// database is not upgraded and the error says how much room it needs.
-fn backup_before_migration(conn: &Connection, path: &Path, free: Option<u64>) -> Result<()> {
+/// disk keeps [`BackupLimits::keep_free_bytes`] free after it (`free`
+/// tells the bytes free beside the database, `None` when unknown; asked
+/// only when a copy is due); otherwise the database is not upgraded and
+/// the error says how much room it needs.
+fn backup_before_migration(
+    conn: &Connection,
+    path: &Path,
+    free: impl FnOnce() -> Option<u64>,
+) -> Result<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(sql("read user_version"))?;
@@ -839,7 +843,7 @@ fn backup_before_migration(conn: &Connection, path: &Path, free: Option<u64>) ->
     }
     let size = database_bytes(conn)?;
     let keep_free = BackupLimits::default().keep_free_bytes;
-    if let Some(free) = free.filter(|&free| free < size.saturating_add(keep_free)) {
+    if let Some(free) = free().filter(|&free| free < size.saturating_add(keep_free)) {
         return Err(Error::Io {
             path: dir,
             source: std::io::Error::other(format!(
@@ -1309,7 +1313,7 @@ mod tests {
         database_at_version(&path, 3);
         let before = std::fs::read(&path).unwrap();
         let conn = Connection::open(&path).unwrap();
-        let e = backup_before_migration(&conn, &path, Some(1 << 20)).unwrap_err();
+        let e = backup_before_migration(&conn, &path, || Some(1 << 20)).unwrap_err();
         let message = e.to_string();
         assert!(message.contains("not enough free disk space"), "{message}");
         assert!(message.contains("Nothing was changed"), "{message}");
