@@ -104,6 +104,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0003_faster_writes.sql")),
     M::up(include_str!("../migrations/0004_labels_in_time_order.sql")),
     M::up(include_str!("../migrations/0005_evidence_rules.sql")),
+    M::up(include_str!("../migrations/0006_rare_labels.sql")),
 ];
 
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -411,6 +411,29 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryRecord> {
 /// collecting and sorting every match from the full-text index.
 const SCAN_ABOVE_MATCHES: i64 = 20_000;
 
+/// Where a history query switches from one way of finding rows to another
+/// (tests move them to take each way).
+#[derive(Debug, Clone, Copy)]
+struct Thresholds {
+    /// A search word in more conversations is matched by scanning.
+    scan_above: i64,
+    /// A label in at most this many conversations is found by its index.
+    rare_label_rows: i64,
+}
+
+/// The thresholds of pages.
+const PAGE: Thresholds = Thresholds {
+    scan_above: SCAN_ABOVE_MATCHES,
+    rare_label_rows: RARE_LABEL_ROWS,
+};
+
+/// The thresholds of counts: a count must see every match, and the
+/// full-text index holds them far more compactly than the transcripts.
+const COUNT: Thresholds = Thresholds {
+    scan_above: i64::MAX,
+    rare_label_rows: RARE_LABEL_ROWS,
+};
+
 /// A two-character word expands to at most this many trigrams.
 const MAX_PREFIX_TERMS: usize = 200;
 
@@ -501,7 +524,15 @@ enum Driver {
     Agent,
     Corrected,
     Index(String),
+    /// A rare label's conversations, through `conversation_label_code`.
+    Label(Label),
 }
+
+/// A label with at most this many conversations in a filter's range is
+/// fetched through its own index and sorted by time (a few ms); a commoner
+/// one is tested on the time-ordered walk, which stops as soon as the page
+/// is full (a page of 200 then reads at most a tenth of the range).
+const RARE_LABEL_ROWS: i64 = 2_000;
 
 impl Store {
     /// Stores one conversation and its classification, in one transaction.
@@ -648,13 +679,16 @@ impl Store {
     /// [`StoreError::Invalid`] for a search with a one-character word;
     /// database errors.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRecord>> {
-        self.history_page(filter, SCAN_ABOVE_MATCHES)
+        self.history_page(filter, PAGE)
     }
 
-    /// [`Store::history`], scanning for the search words in more than
-    /// `scan_above` conversations.
-    fn history_page(&self, filter: &HistoryFilter, scan_above: i64) -> Result<Vec<HistoryRecord>> {
-        let Some(mut query) = self.history_query(filter, Purpose::Page, scan_above)? else {
+    /// [`Store::history`] with the given thresholds.
+    fn history_page(
+        &self,
+        filter: &HistoryFilter,
+        thresholds: Thresholds,
+    ) -> Result<Vec<HistoryRecord>> {
+        let Some(mut query) = self.history_query(filter, Purpose::Page, thresholds)? else {
             return Ok(Vec::new());
         };
         let limit = query.arg(Value::Integer(i64::from(filter.limit)));
@@ -692,7 +726,8 @@ impl Store {
     /// Every match is counted, so this takes time proportional to the
     /// matches of the most selective filter, or for label filters to the
     /// conversations in the days the labels have (their bits are tested in
-    /// the time-ordered index): at 1.5 million conversations, 31 ms for a
+    /// the time-ordered index; a label in at most [`RARE_LABEL_ROWS`]
+    /// conversations is counted through its own index): at 1.5 million conversations, 31 ms for a
     /// word in 560,000 of them, 38 ms for a label, 70 ms for two common
     /// labels, 0.7 s for a common word within a month (see BENCHMARKS.md).
     /// Search words go through the full-text index here even when they are
@@ -703,10 +738,12 @@ impl Store {
     /// # Errors
     /// As [`Store::history`].
     pub fn count_history(&self, filter: &HistoryFilter) -> Result<u64> {
-        // A page finds a common word by scanning the newest rows (a page
-        // fills fast); a count must see every match, and the index holds
-        // them far more compactly than the transcripts.
-        let Some(query) = self.history_query(filter, Purpose::Count, i64::MAX)? else {
+        self.count_with(filter, COUNT)
+    }
+
+    /// [`Store::count_history`] with the given thresholds.
+    fn count_with(&self, filter: &HistoryFilter, thresholds: Thresholds) -> Result<u64> {
+        let Some(query) = self.history_query(filter, Purpose::Count, thresholds)? else {
             return Ok(0);
         };
         let sql_text = format!(
@@ -759,8 +796,8 @@ impl Store {
     /// The FROM and WHERE clauses that select the conversations `filter`
     /// matches, for a page or for a count; `None` when the full-text
     /// vocabulary shows that nothing can match. A search word in more than
-    /// `scan_above` conversations is matched by `LIKE` on the rows another
-    /// filter yields, not through the index.
+    /// `thresholds.scan_above` conversations is matched by `LIKE` on the
+    /// rows another filter yields, not through the index.
     ///
     /// The filter that matches fewest conversations (estimated from the
     /// report counts and the vocabulary) picks the index the query walks.
@@ -768,13 +805,13 @@ impl Store {
         &self,
         filter: &HistoryFilter,
         purpose: Purpose,
-        scan_above: i64,
+        thresholds: Thresholds,
     ) -> Result<Option<HistoryQuery>> {
         let mut index_words: Vec<(String, i64)> = Vec::new();
         let mut scan_words: Vec<String> = Vec::new();
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             for word in search_words(search)? {
-                match self.plan_word(&word, scan_above)? {
+                match self.plan_word(&word, thresholds.scan_above)? {
                     WordPlan::Index(expression, estimate) => {
                         index_words.push((expression, estimate))
                     }
@@ -836,6 +873,12 @@ impl Store {
                 driver = (Driver::Index(expression.clone()), estimate);
             }
         }
+        for &label in &filter.labels {
+            let estimate = self.estimate(Some(label.code()), filter)?;
+            if estimate <= thresholds.rare_label_rows && estimate < driver.1 {
+                driver = (Driver::Label(label), estimate);
+            }
+        }
 
         let mut query = HistoryQuery {
             from_clause: String::new(),
@@ -874,6 +917,16 @@ impl Store {
                     Some(format!(
                         "(SELECT rowid AS id FROM conversation_fts \
                          WHERE conversation_fts MATCH {p}) m"
+                    )),
+                    "CROSS JOIN conversation c ON c.id = m.id",
+                )
+            }
+            Driver::Label(label) => {
+                let p = query.arg(Value::Text(label.code().into()));
+                (
+                    Some(format!(
+                        "(SELECT conversation_id AS id FROM conversation_label \
+                         INDEXED BY conversation_label_code WHERE code = {p}) m"
                     )),
                     "CROSS JOIN conversation c ON c.id = m.id",
                 )
@@ -1705,7 +1758,49 @@ mod tests {
             };
             let listed = store.history(&every).unwrap().len() as u64;
             // The same rows found by LIKE scans instead of the index.
-            let scanned = store.history_page(&every, 0).unwrap().len() as u64;
+            let scan = Thresholds {
+                scan_above: 0,
+                ..PAGE
+            };
+            let scanned = store.history_page(&every, scan).unwrap().len() as u64;
+            // The same rows, in the same order, whether labels are found
+            // through their own index or tested on the time-ordered walk.
+            let ids = |filter: &HistoryFilter, thresholds| -> Vec<i64> {
+                let page = store.history_page(filter, thresholds).unwrap();
+                page.iter().map(|r| r.id).collect()
+            };
+            let by_label = Thresholds {
+                rare_label_rows: i64::MAX,
+                ..PAGE
+            };
+            let walked = Thresholds {
+                rare_label_rows: 0,
+                ..PAGE
+            };
+            for filter in [filter, &every] {
+                assert_eq!(ids(filter, by_label), ids(filter, walked), "{filter:?}");
+            }
+            assert_eq!(
+                store
+                    .count_with(
+                        filter,
+                        Thresholds {
+                            rare_label_rows: i64::MAX,
+                            ..COUNT
+                        }
+                    )
+                    .unwrap(),
+                store
+                    .count_with(
+                        filter,
+                        Thresholds {
+                            rare_label_rows: 0,
+                            ..COUNT
+                        }
+                    )
+                    .unwrap(),
+                "{filter:?}"
+            );
             assert_eq!(
                 listed, scanned,
                 "index and scan find the same rows: {filter:?}"

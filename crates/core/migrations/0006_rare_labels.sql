@@ -1,0 +1,12 @@
+-- 0006_rare_labels: the conversations of a rare label found by their label.
+--
+-- A label filter tests the bits of the time-ordered indexes as it walks
+-- them (0004). For a label that is rare but spread over the whole
+-- history, a page walked the whole index (about 50 ms at 1.26 million
+-- conversations). This index lists each label's conversations by id: the
+-- store fetches a rare label's few rows through it and sorts them by time.
+-- New conversations have the highest ids, so an import appends to the end
+-- of each label's range (a few pages a batch), not to random pages as the
+-- index by (code, at) that 0004 dropped did. The table's key
+-- (conversation_id, code) is appended to the index by SQLite.
+CREATE INDEX conversation_label_code ON conversation_label (code);
