@@ -726,10 +726,11 @@ impl Store {
     /// Every match is counted, so this takes time proportional to the
     /// matches of the most selective filter, or for label filters to the
     /// conversations in the days the labels have (their bits are tested in
-    /// the time-ordered index; a label in at most 2,000
-    /// conversations is counted through its own index): at 1.5 million conversations, 31 ms for a
-    /// word in 560,000 of them, 38 ms for a label, 70 ms for two common
-    /// labels, 0.7 s for a common word within a month (see BENCHMARKS.md).
+    /// the time-ordered index; a label in at most 2,000 conversations is
+    /// counted through its own index): at 1.5 million conversations, 31 ms
+    /// for a word in 560,000 of them, 38 ms for a label, 70 ms for two
+    /// common labels, 0.7 s for a common word within a month (see
+    /// BENCHMARKS.md).
     /// Search words go through the full-text index here even when they are
     /// common (a page scans the newest rows instead, which fills a page
     /// quickly but would read every transcript to count). See
