@@ -44,7 +44,7 @@ use rusqlite_migration::{Migrations, M};
 
 pub use corrections::{Correction, CorrectionRecord};
 pub use history::{
-    content_hash, ConversationDetail, EffectiveLabels, HistoryFilter, HistoryRecord,
+    content_hash, stored_hash, ConversationDetail, EffectiveLabels, HistoryFilter, HistoryRecord,
     NewConversation, PreparedConversation, RecordOutcome, Recorded,
 };
 pub use lexicons::StoredLexicon;

@@ -368,6 +368,14 @@ pub struct ConversationDetail {
     pub classification_runs: u32,
 }
 
+/// The [`content_hash`] a conversation with this text is stored under:
+/// that of its masked text when masking is on (`mask`, the store's
+/// [`Store::masks_personal_data`]), so the raw text of a chat with a phone
+/// number in it finds the stored one.
+pub fn stored_hash(text: &str, mask: bool) -> [u8; 32] {
+    content_hash(&super::masking::stored_text(mask, text))
+}
+
 /// blake3 of the text with CRLF/CR line endings, trailing spaces on lines
 /// and outer blank lines normalised away: the same chat read from a
 /// Windows export or pasted again hashes the same.
@@ -638,7 +646,7 @@ impl Store {
     /// # Errors
     /// On a database error.
     pub fn find_by_text(&self, text: &str) -> Result<Option<i64>> {
-        self.find_by_hash(&content_hash(text))
+        self.find_by_hash(&stored_hash(text, self.masks_personal_data()?))
     }
 
     /// The id of the conversation with this [`content_hash`].

@@ -54,6 +54,15 @@ impl Store {
     }
 }
 
+/// A conversation's text as it is written: masked when `mask` is on.
+pub(crate) fn stored_text(mask: bool, text: &str) -> Cow<'_, str> {
+    if mask {
+        privacy::mask(text)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// What is written for a conversation: the text, its names and the
 /// classification's messages and evidence masked when `mask` is on.
 /// Borrowed when nothing changes.
@@ -69,7 +78,7 @@ pub(crate) fn for_storage<'a>(
         Some(Cow::Owned(m)) => Some(Some(m)),
         _ => None,
     };
-    let text = privacy::mask(&conversation.text);
+    let text = stored_text(mask, &conversation.text);
     let (agent, buyer, shop) = (
         masked(&conversation.agent),
         masked(&conversation.buyer),
